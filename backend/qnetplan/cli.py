@@ -36,6 +36,26 @@ def db_downgrade(settings: Settings, revision: str) -> None:
     command.downgrade(alembic_config(settings.database_url), revision)  # type: ignore[arg-type]
 
 
+def load_demos(settings: Settings, key: str | None = None) -> list[tuple[str, int]]:
+    """Load one demo network (or all of them) into the database; returns (key, network id)."""
+    from qnetplan import demo
+    from qnetplan.api.routes.demos import validated_document
+    from qnetplan.services.document import import_document
+    from qnetplan.storage.session import make_engine, make_session_factory
+
+    keys = [key] if key else [d.key for d in demo.list_demos()]
+    engine = make_engine(settings.database_url)
+    loaded = []
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            for k in keys:
+                row = import_document(session, validated_document(demo.load_demo_document(k)))
+                loaded.append((k, row.id))
+    finally:
+        engine.dispose()
+    return loaded
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qnetplan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,8 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         db_downgrade(settings, args.revision)
         print(f"database at {args.revision}: {settings.database_url}")
     elif args.command == "demo":
-        from qnetplan.services.bootstrap import load_demos
-
         for key, network_id in load_demos(settings, args.key):
             print(f"loaded demo {key!r} as network {network_id}")
     return 0

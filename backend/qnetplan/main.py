@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 
 from qnetplan import __version__
 from qnetplan.api.errors import install_error_handlers, problem_response
-from qnetplan.api.routes import children, health, networks, profiles
+from qnetplan.api.routes import children, demos, health, networks, profiles
 from qnetplan.api.spa import install_spa
 from qnetplan.config import Settings, get_settings
 from qnetplan.storage.session import dialect_name, make_engine, make_session_factory
@@ -57,5 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in children.routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(profiles.router, prefix=API_PREFIX)
+    app.include_router(demos.router, prefix=API_PREFIX)
     install_spa(app)
     return app

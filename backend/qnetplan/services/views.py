@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from qnetplan.engine.geodesy import geodesic_distance_km
@@ -33,8 +34,15 @@ def _pick(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in fields}
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC (API-CONTRACT.md §1)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def network_view(row: NetworkRow) -> dict[str, Any]:
-    return _pick(row, NETWORK_FIELDS)
+    out = _pick(row, NETWORK_FIELDS)
+    out["created_at"], out["updated_at"] = as_utc(row.created_at), as_utc(row.updated_at)
+    return out
 
 
 def node_view(row: NodeRow) -> dict[str, Any]:

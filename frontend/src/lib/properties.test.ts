@@ -27,7 +27,7 @@ describe("property schema", () => {
     expect(parseField(def("length_km"), "-5")).toEqual({ ok: false, error: "Must be at least 0 km." });
     expect(parseField(def("length_km"), "abc")).toEqual({ ok: false, error: "Enter a number." });
     expect(parseField(def("length_km"), "Infinity")).toMatchObject({ ok: false });
-    expect(parseField(def("latitude_deg"), "91")).toEqual({ ok: false, error: "Must be at most 90 °." });
+    expect(parseField(def("latitude_deg"), "91")).toEqual({ ok: false, error: "Must be at most 90°." });
     expect(parseField(def("latitude_deg"), "")).toMatchObject({ ok: false });
     expect(parseField(def("connector_count"), "1.5")).toEqual({ ok: false, error: "Enter a whole number." });
     expect(parseField(def("connector_count"), "3")).toEqual({ ok: true, value: 3 });

@@ -64,7 +64,7 @@ const role = (...roles: string[]) => (e: Record<string, unknown>) => roles.inclu
 
 export const NETWORK_PROPERTIES: readonly PropertyDef[] = [
   { key: "name", label: "Name", kind: "text", required: true, maxLength: 200 },
-  { key: "description", label: "Description", kind: "textarea", default: "" },
+  { key: "description", label: "Description", kind: "textarea", default: "", maxLength: 20000 },
   {
     key: "route_factor",
     label: "Route factor",
@@ -84,7 +84,7 @@ export const NODE_PROPERTIES: readonly PropertyDef[] = [
   { key: "role", label: "Role", kind: "enum", options: NODE_ROLES, required: true, default: "endpoint" },
   { key: "latitude_deg", label: "Latitude", kind: "number", unit: "°", min: -90, max: 90, required: true, step: 0.0001 },
   { key: "longitude_deg", label: "Longitude", kind: "number", unit: "°", min: -180, max: 180, required: true, step: 0.0001 },
-  { key: "altitude_m", label: "Altitude", kind: "number", unit: "m", min: -500, max: 100000, default: 0 },
+  { key: "altitude_m", label: "Altitude", kind: "number", unit: "m", min: -11000, max: 1e8, default: 0 },
   { key: "equipment_profile_id", label: "QKD equipment", kind: "profile", nullable: true, default: null },
   {
     key: "insertion_loss_db",
@@ -92,7 +92,7 @@ export const NODE_PROPERTIES: readonly PropertyDef[] = [
     kind: "number",
     unit: "dB",
     min: 0,
-    max: 100,
+    max: 1000,
     nullable: true,
     default: null,
     appliesTo: role(...TRANSPARENT_ROLES),
@@ -104,12 +104,12 @@ export const NODE_PROPERTIES: readonly PropertyDef[] = [
     kind: "number",
     unit: "dB",
     min: 0,
-    max: 100,
+    max: 1000,
     default: 1.5,
     appliesTo: role("amplifier"),
   },
   { key: "relays_key", label: "Relays key (trusted)", kind: "boolean", default: false, appliesTo: role("endpoint") },
-  { key: "notes", label: "Notes", kind: "textarea", default: "" },
+  { key: "notes", label: "Notes", kind: "textarea", default: "", maxLength: 20000 },
 ];
 
 const fiber = (e: Record<string, unknown>) => e.medium !== "free_space";
@@ -123,22 +123,22 @@ export const LINK_PROPERTIES: readonly PropertyDef[] = [
     kind: "number",
     unit: "km",
     min: 0,
-    max: 100000,
+    max: 1e6,
     nullable: true,
     default: null,
     help: "Empty: geodesic distance × the network's route factor",
   },
-  { key: "attenuation_db_per_km", label: "Attenuation", kind: "number", unit: "dB/km", min: 0, max: 10, default: 0.2, step: 0.001, appliesTo: fiber },
-  { key: "connector_count", label: "Connectors", kind: "integer", min: 0, max: 10000, default: 0 },
-  { key: "loss_per_connector_db", label: "Loss per connector", kind: "number", unit: "dB", min: 0, max: 10, default: 0.3 },
+  { key: "attenuation_db_per_km", label: "Attenuation", kind: "number", unit: "dB/km", min: 0, max: 100, default: 0.2, step: 0.001, appliesTo: fiber },
+  { key: "connector_count", label: "Connectors", kind: "integer", min: 0, max: 100000, default: 0 },
+  { key: "loss_per_connector_db", label: "Loss per connector", kind: "number", unit: "dB", min: 0, max: 1000, default: 0.3 },
   { key: "splice_count", label: "Splices", kind: "integer", min: 0, max: 100000, default: 0 },
-  { key: "loss_per_splice_db", label: "Loss per splice", kind: "number", unit: "dB", min: 0, max: 10, default: 0.05 },
-  { key: "insertion_loss_db", label: "Insertion loss", kind: "number", unit: "dB", min: 0, max: 200, default: 0 },
-  { key: "extra_loss_db", label: "Extra loss", kind: "number", unit: "dB", min: 0, max: 200, default: 0 },
-  { key: "ageing_margin_db", label: "Ageing margin", kind: "number", unit: "dB", min: 0, max: 100, default: 0 },
+  { key: "loss_per_splice_db", label: "Loss per splice", kind: "number", unit: "dB", min: 0, max: 1000, default: 0.05 },
+  { key: "insertion_loss_db", label: "Insertion loss", kind: "number", unit: "dB", min: 0, max: 1000, default: 0 },
+  { key: "extra_loss_db", label: "Extra loss", kind: "number", unit: "dB", min: 0, max: 1000, default: 0 },
+  { key: "ageing_margin_db", label: "Ageing margin", kind: "number", unit: "dB", min: 0, max: 1000, default: 0 },
   { key: "shared_risk_groups", label: "Shared risk groups", kind: "tags", default: [], help: "Comma-separated names" },
   { key: "equipment_profile_id", label: "Equipment profile", kind: "profile", nullable: true, default: null },
-  { key: "key_rate_override_bps", label: "Key rate override", kind: "number", unit: "bit/s", min: 0, nullable: true, default: null },
+  { key: "key_rate_override_bps", label: "Key rate override", kind: "number", unit: "bit/s", min: 0, max: 1e15, nullable: true, default: null },
   { key: "relay_position_fraction", label: "Relay position", kind: "number", unit: "fraction from A", min: 0, max: 1, default: 0.5, step: 0.01 },
 ];
 
@@ -189,7 +189,7 @@ export function parseField(def: PropertyDef, raw: string | boolean): ParseResult
       const x = Number(norm);
       if (!Number.isFinite(x)) return { ok: false, error: "Enter a finite number." };
       if (def.kind === "integer" && !Number.isInteger(x)) return { ok: false, error: "Enter a whole number." };
-      const unit = def.unit && !def.unit.includes(" ") ? ` ${def.unit}` : "";
+      const unit = !def.unit || def.unit.includes(" ") ? "" : def.unit === "°" ? "°" : ` ${def.unit}`;
       if (def.min !== undefined) {
         if (def.minExclusive ? x <= def.min : x < def.min)
           return {

@@ -1,0 +1,326 @@
+"""Whole-network documents (API-CONTRACT.md §2): export, replace in place, import as new.
+
+A document is applied in one transaction: everything is validated first (every problem is
+reported with a JSON pointer into the document), then written; a rejected document writes
+nothing because the request's unit of work rolls back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qnetplan.errors import InvalidInputError, ProblemCollector
+from qnetplan.services.concurrency import check_if_match
+from qnetplan.services.profiles import ProfileValidator
+from qnetplan.services.rules import apply_role_rules, check_link_medium_fields, holds_key
+from qnetplan.services.topology import get_network, touch
+from qnetplan.services.views import (
+    demand_view,
+    link_view,
+    network_view,
+    node_view,
+    profile_view,
+)
+from qnetplan.storage.models import (
+    DemandRow,
+    EquipmentProfileRow,
+    LinkRow,
+    NetworkRow,
+    NodeRow,
+    utcnow,
+)
+
+FORMAT = "qnetplan-network"
+FORMAT_VERSION = 1
+NETWORK_FIELDS = ("name", "description", "route_factor", "default_equipment_profile_id")
+NODE_FIELDS = ("name", "role", "latitude_deg", "longitude_deg", "altitude_m",
+               "equipment_profile_id", "insertion_loss_db", "bypass", "bypass_loss_db",
+               "relays_key", "notes", "ground_station")
+LINK_FIELDS = ("a_node_id", "b_node_id", "medium", "length_km", "attenuation_db_per_km",
+               "connector_count", "loss_per_connector_db", "splice_count", "loss_per_splice_db",
+               "insertion_loss_db", "extra_loss_db", "ageing_margin_db", "status",
+               "shared_risk_groups", "equipment_profile_id", "key_rate_override_bps",
+               "relay_position_fraction")
+DEMAND_FIELDS = ("a_node_id", "b_node_id", "required_key_rate_bps", "priority")
+PROFILE_FIELDS = ("name", "protocol", "system", "finite_key", "max_channel_loss_db",
+                  "provenance")
+
+
+# ---------------------------------------------------------------- export
+def export_document(session: Session, network_id: int) -> dict[str, Any]:
+    network = get_network(session, network_id)
+    nodes = list(network.nodes)
+    by_id = {n.id: n for n in nodes}
+    profile_ids = {network.default_equipment_profile_id}
+    profile_ids |= {n.equipment_profile_id for n in nodes}
+    profile_ids |= {link.equipment_profile_id for link in network.links}
+    profiles = session.scalars(
+        select(EquipmentProfileRow)
+        .where(EquipmentProfileRow.id.in_([p for p in profile_ids if p is not None]),
+               EquipmentProfileRow.builtin.is_(False))
+        .order_by(EquipmentProfileRow.id)
+    ).all()
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "network": network_view(network),
+        "nodes": [node_view(n) for n in nodes],
+        "links": [link_view(link, by_id, network.route_factor) for link in network.links],
+        "demands": [demand_view(d) for d in network.demands],
+        "equipment_profiles": [profile_view(p) for p in profiles],
+        "satellites": [],
+    }
+
+
+# ---------------------------------------------------------------- apply
+@dataclass
+class _Plan:
+    """What a document will do, worked out and validated before anything is written."""
+
+    problems: ProblemCollector = field(default_factory=ProblemCollector)
+    profile_rows: dict[int, EquipmentProfileRow | None] = field(default_factory=dict)
+    node_label_role: dict[int, str] = field(default_factory=dict)
+    stored_nodes: dict[int, NodeRow] = field(default_factory=dict)
+    stored_links: dict[int, LinkRow] = field(default_factory=dict)
+    stored_demands: dict[int, DemandRow] = field(default_factory=dict)
+
+
+def _prefixed(exc: InvalidInputError, prefix: str, problems: ProblemCollector) -> None:
+    if not exc.problems:
+        problems.add(prefix, exc.detail)
+    for problem in exc.problems:
+        problems.add(prefix + (problem.pointer or ""), problem.detail)
+
+
+def _other_network_ids(session: Session, model: type, network_id: int | None,
+                       ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    stmt = select(model.id).where(model.id.in_(ids))  # type: ignore[attr-defined]
+    if network_id is not None:
+        stmt = stmt.where(model.network_id != network_id)  # type: ignore[attr-defined]
+    return set(session.scalars(stmt))
+
+
+def _plan(session: Session, network: NetworkRow | None, doc: dict[str, Any],
+          validator: ProfileValidator | None) -> _Plan:
+    plan = _Plan()
+    problems = plan.problems
+    replace = network is not None
+    network_id = network.id if network is not None else None
+    if network is not None:
+        plan.stored_nodes = {n.id: n for n in network.nodes}
+        plan.stored_links = {x.id: x for x in network.links}
+        plan.stored_demands = {d.id: d for d in network.demands}
+
+    # Equipment profiles: user profiles; stored ids are updated in place on PUT.
+    seen: set[int] = set()
+    for i, profile in enumerate(doc["equipment_profiles"]):
+        pid = profile.get("id")
+        if pid is not None and pid in seen:
+            problems.add(f"/equipment_profiles/{i}/id", f"id {pid} appears twice")
+            continue
+        row = session.get(EquipmentProfileRow, pid) if (replace and pid is not None) else None
+        if row is not None and row.builtin:
+            problems.add(f"/equipment_profiles/{i}/id",
+                         f"profile {pid} is built in and cannot be changed by a document; "
+                         "reference it by id without listing it")
+            continue
+        if validator is not None:
+            try:
+                validator(profile["protocol"], profile.get("system") or {},
+                          profile.get("finite_key"))
+            except InvalidInputError as exc:
+                _prefixed(exc, f"/equipment_profiles/{i}", problems)
+        if pid is not None:
+            seen.add(pid)
+            plan.profile_rows[pid] = row
+
+    def check_profile(ref: int | None, pointer: str) -> None:
+        if ref is None or ref in plan.profile_rows:
+            return
+        if session.get(EquipmentProfileRow, ref) is None:
+            problems.add(pointer, f"equipment profile {ref} is neither stored nor in the "
+                         "document's equipment_profiles")
+
+    check_profile(doc["network"].get("default_equipment_profile_id"),
+                  "/network/default_equipment_profile_id")
+
+    # Nodes.
+    names: dict[str, int] = {}
+    node_ids = [n["id"] for n in doc["nodes"] if n.get("id") is not None]
+    foreign_nodes = _other_network_ids(session, NodeRow, network_id, node_ids) if replace \
+        else set()
+    for i, node in enumerate(doc["nodes"]):
+        prefix = f"/nodes/{i}"
+        nid = node.get("id")
+        if nid is not None:
+            if nid in plan.node_label_role:
+                problems.add(f"{prefix}/id", f"id {nid} appears twice")
+            elif nid in foreign_nodes:
+                problems.add(f"{prefix}/id", f"node {nid} belongs to another network")
+            plan.node_label_role[nid] = node["role"]
+        if node["role"] == "satellite":
+            problems.add(f"{prefix}/role", "satellite nodes are created by the satellites "
+                         "resource")
+        if node["name"] in names:
+            problems.add(f"{prefix}/name", f"name {node['name']!r} is also used by "
+                         f"/nodes/{names[node['name']]}")
+        names.setdefault(node["name"], i)
+        node.update(apply_role_rules(node, set(node), problems, prefix))
+        check_profile(node.get("equipment_profile_id"), f"{prefix}/equipment_profile_id")
+
+    def check_ends(item: dict[str, Any], prefix: str, need_key: bool) -> None:
+        for end in ("a_node_id", "b_node_id"):
+            role = plan.node_label_role.get(item[end])
+            if role is None:
+                problems.add(f"{prefix}/{end}", f"{item[end]} names no node of the document")
+            elif need_key and not holds_key(role):
+                problems.add(f"{prefix}/{end}", f"node {item[end]} ({role}) holds no key")
+        if item["a_node_id"] == item["b_node_id"]:
+            problems.add(f"{prefix}/b_node_id", "must differ from a_node_id")
+
+    for collection, model, need_key in (("links", LinkRow, False),
+                                        ("demands", DemandRow, True)):
+        ids = [x["id"] for x in doc[collection] if x.get("id") is not None]
+        foreign = _other_network_ids(session, model, network_id, ids) if replace else set()
+        seen_ids: set[int] = set()
+        for i, item in enumerate(doc[collection]):
+            prefix = f"/{collection}/{i}"
+            xid = item.get("id")
+            if xid is not None:
+                if xid in seen_ids:
+                    problems.add(f"{prefix}/id", f"id {xid} appears twice")
+                elif xid in foreign:
+                    problems.add(f"{prefix}/id", f"{collection[:-1]} {xid} belongs to "
+                                 "another network")
+                seen_ids.add(xid)
+            check_ends(item, prefix, need_key)
+            if collection == "links":
+                item.update(check_link_medium_fields(item, set(item), problems, prefix))
+                check_profile(item.get("equipment_profile_id"),
+                              f"{prefix}/equipment_profile_id")
+    if doc["satellites"]:
+        problems.add("/satellites", "satellites are not supported in documents yet")
+    return plan
+
+
+def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
+           validator: ProfileValidator | None) -> NetworkRow:
+    plan = _plan(session, network, doc, validator)
+    plan.problems.raise_if_any("The document is invalid; nothing was written.")
+
+    # Profiles first: nodes, links and the network may reference them by document id.
+    profile_map: dict[int, int] = {}
+    for profile in doc["equipment_profiles"]:
+        values = {k: profile.get(k) for k in PROFILE_FIELDS}
+        pid = profile.get("id")
+        row = plan.profile_rows.get(pid) if pid is not None else None
+        if row is None:
+            row = EquipmentProfileRow(**values, builtin=False, version=1)
+            session.add(row)
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.version += 1
+            row.updated_at = utcnow()
+        session.flush()
+        if pid is not None:
+            profile_map[pid] = row.id
+
+    def profile_ref(ref: int | None) -> int | None:
+        return profile_map.get(ref, ref) if ref is not None else None
+
+    net_values = {k: doc["network"].get(k) for k in NETWORK_FIELDS}
+    net_values["default_equipment_profile_id"] = profile_ref(
+        net_values["default_equipment_profile_id"])
+    if network is None:
+        network = NetworkRow(**net_values, version=1)
+        session.add(network)
+        session.flush()
+    else:
+        for k, v in net_values.items():
+            setattr(network, k, v)
+        touch(network)
+
+    keep_nodes = {n["id"] for n in doc["nodes"]} & set(plan.stored_nodes)
+    keep_links = {x["id"] for x in doc["links"]} & set(plan.stored_links)
+    keep_demands = {d["id"] for d in doc["demands"]} & set(plan.stored_demands)
+    for demand_id, demand in plan.stored_demands.items():
+        if demand_id not in keep_demands:
+            session.delete(demand)
+    for link_id, link in plan.stored_links.items():
+        if link_id not in keep_links:
+            session.delete(link)
+    session.flush()
+    for node_id, node in plan.stored_nodes.items():
+        if node_id not in keep_nodes:
+            session.delete(node)
+    session.flush()
+
+    # Nodes: renames first go through temporary names, so swapped names never collide.
+    renamed = [plan.stored_nodes[n["id"]] for n in doc["nodes"]
+               if n.get("id") in keep_nodes and plan.stored_nodes[n["id"]].name != n["name"]]
+    if renamed:
+        tag = secrets.token_hex(6)
+        for row in renamed:
+            row.name = f"~renaming-{tag}-{row.id}"
+        session.flush()
+    node_map: dict[int, int] = {}
+    new_nodes: list[tuple[int | None, NodeRow]] = []
+    for node in doc["nodes"]:
+        values = {k: node.get(k) for k in NODE_FIELDS}
+        values["equipment_profile_id"] = profile_ref(values["equipment_profile_id"])
+        if node.get("id") in keep_nodes:
+            row = plan.stored_nodes[node["id"]]
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.version += 1
+            node_map[row.id] = row.id
+        else:
+            row = NodeRow(network_id=network.id, version=1, **values)
+            session.add(row)
+            new_nodes.append((node.get("id"), row))
+    session.flush()
+    for label, row in new_nodes:
+        if label is not None:
+            node_map[label] = row.id
+
+    for collection, model, stored, keep, fields in (
+        ("links", LinkRow, plan.stored_links, keep_links, LINK_FIELDS),
+        ("demands", DemandRow, plan.stored_demands, keep_demands, DEMAND_FIELDS),
+    ):
+        for item in doc[collection]:
+            values = {k: item.get(k) for k in fields}
+            values["a_node_id"] = node_map[values["a_node_id"]]
+            values["b_node_id"] = node_map[values["b_node_id"]]
+            if "equipment_profile_id" in values:
+                values["equipment_profile_id"] = profile_ref(values["equipment_profile_id"])
+            if item.get("id") in keep:
+                row = stored[item["id"]]
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.version += 1
+            else:
+                session.add(model(network_id=network.id, version=1, **values))
+    session.flush()
+    session.expire(network)
+    return network
+
+
+def replace_document(session: Session, network_id: int, doc: dict[str, Any],
+                     if_match: str | None, validator: ProfileValidator | None = None
+                     ) -> NetworkRow:
+    network = get_network(session, network_id)
+    check_if_match(if_match, network.version)
+    return _apply(session, network, doc, validator)
+
+
+def import_document(session: Session, doc: dict[str, Any],
+                    validator: ProfileValidator | None = None) -> NetworkRow:
+    return _apply(session, None, doc, validator)

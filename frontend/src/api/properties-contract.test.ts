@@ -1,0 +1,35 @@
+// The form declarations (src/lib/properties.ts) must say what the API enforces: same keys,
+// ranges, lengths, defaults and enum values as the OpenAPI document the client is generated from.
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LINK_PROPERTIES, NETWORK_PROPERTIES, NODE_PROPERTIES, type PropertyDef } from "../lib/properties";
+
+type Json = Record<string, any>;
+const spec: Json = JSON.parse(readFileSync(fileURLToPath(new URL("../../openapi.json", import.meta.url)), "utf8"));
+const schemas: Json = spec.components.schemas;
+
+function check(defs: readonly PropertyDef[], create: string, out: string) {
+  for (const def of defs) {
+    it(`${create}.${def.key}`, () => {
+      expect(Object.keys(schemas[out].properties), `${out} has ${def.key}`).toContain(def.key);
+      const prop: Json | undefined = schemas[create].properties[def.key];
+      if (!prop || def.readOnly) return;
+      const t: Json = (prop.anyOf ?? [prop]).find((x: Json) => x.type !== "null") ?? {};
+      if (def.kind !== "profile") {
+        // Profiles are chosen from a list of stored ids: no range to type into.
+        if (def.min !== undefined || t.minimum !== undefined) expect(def.min, "minimum").toBe(t.minimum);
+        if (def.max !== undefined || t.maximum !== undefined) expect(def.max, "maximum").toBe(t.maximum);
+      }
+      if (t.maxLength !== undefined) expect(def.maxLength, "maxLength").toBe(t.maxLength);
+      if ("default" in prop) expect(def.default, "default").toEqual(prop.default);
+      if (t.enum) expect(def.options?.map((o) => o.value).sort()).toEqual([...t.enum].sort());
+      const nullable = (prop.anyOf ?? []).some((x: Json) => x.type === "null");
+      if (def.nullable) expect(nullable, "nullable").toBe(true);
+    });
+  }
+}
+
+describe("network properties match the API", () => check(NETWORK_PROPERTIES, "NetworkCreate", "NetworkOut"));
+describe("node properties match the API", () => check(NODE_PROPERTIES, "NodeCreate", "NodeOut"));
+describe("link properties match the API", () => check(LINK_PROPERTIES, "LinkCreate", "LinkOut"));
