@@ -23,7 +23,7 @@ function route(): void {
   if (path === "/") {
     teardown = renderNetworksPage(app, navigate);
   } else if (m) {
-    teardown = renderEditor(app, Number(m[1]), navigate);
+    teardown = renderEditor(app, Number(m[1]));
   } else {
     document.title = "Not found · QNetPlan";
     app.append(

@@ -220,18 +220,18 @@ def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
     for profile in doc["equipment_profiles"]:
         values = {k: profile.get(k) for k in PROFILE_FIELDS}
         pid = profile.get("id")
-        row = plan.profile_rows.get(pid) if pid is not None else None
-        if row is None:
-            row = EquipmentProfileRow(**values, builtin=False, version=1)
-            session.add(row)
+        profile_row = plan.profile_rows.get(pid) if pid is not None else None
+        if profile_row is None:
+            profile_row = EquipmentProfileRow(**values, builtin=False, version=1)
+            session.add(profile_row)
         else:
             for k, v in values.items():
-                setattr(row, k, v)
-            row.version += 1
-            row.updated_at = utcnow()
+                setattr(profile_row, k, v)
+            profile_row.version += 1
+            profile_row.updated_at = utcnow()
         session.flush()
         if pid is not None:
-            profile_map[pid] = row.id
+            profile_map[pid] = profile_row.id
 
     def profile_ref(ref: int | None) -> int | None:
         return profile_map.get(ref, ref) if ref is not None else None
@@ -291,10 +291,11 @@ def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
         if label is not None:
             node_map[label] = row.id
 
-    for collection, model, stored, keep, fields in (
+    children: tuple[tuple[str, Any, dict[int, Any], set[int], tuple[str, ...]], ...] = (
         ("links", LinkRow, plan.stored_links, keep_links, LINK_FIELDS),
         ("demands", DemandRow, plan.stored_demands, keep_demands, DEMAND_FIELDS),
-    ):
+    )
+    for collection, model, stored, keep, fields in children:
         for item in doc[collection]:
             values = {k: item.get(k) for k in fields}
             values["a_node_id"] = node_map[values["a_node_id"]]
@@ -302,10 +303,10 @@ def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
             if "equipment_profile_id" in values:
                 values["equipment_profile_id"] = profile_ref(values["equipment_profile_id"])
             if item.get("id") in keep:
-                row = stored[item["id"]]
+                item_row = stored[item["id"]]
                 for k, v in values.items():
-                    setattr(row, k, v)
-                row.version += 1
+                    setattr(item_row, k, v)
+                item_row.version += 1
             else:
                 session.add(model(network_id=network.id, version=1, **values))
     session.flush()

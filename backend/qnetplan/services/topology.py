@@ -47,7 +47,7 @@ def get_network(session: Session, network_id: int) -> NetworkRow:
 
 def list_networks(session: Session, page: PageRequest) -> tuple[list[NetworkRow], int]:
     rows, total = repo.page(session, NetworkRow, [], page.limit, page.offset)
-    return rows, total  # type: ignore[return-value]
+    return rows, total
 
 
 def check_profile_ref(session: Session, profile_id: int | None, pointer: str,
@@ -99,11 +99,11 @@ def get_node(session: Session, network_id: int, node_id: int) -> NodeRow:
     return row
 
 
-def list_children(session: Session, model: type, network_id: int, page: PageRequest
+def list_children(session: Session, model: Any, network_id: int, page: PageRequest
                   ) -> tuple[list[Any], int]:
     get_network(session, network_id)
-    return repo.page(session, model, [model.network_id == network_id],  # type: ignore[attr-defined]
-                     page.limit, page.offset)
+    return repo.page(session, model, [model.network_id == network_id], page.limit,
+                     page.offset)
 
 
 def _check_node_values(session: Session, network_id: int, values: dict[str, Any],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -19,11 +19,11 @@ from qnetplan.storage.models import (
 RowT = TypeVar("RowT", NodeRow, LinkRow, DemandRow)
 
 
-def page(session: Session, stmt_model: type, where: Sequence[object], limit: int, offset: int
-         ) -> tuple[list[object], int]:
-    total = session.scalar(select(func.count()).select_from(stmt_model).where(*where)) or 0
+def page(session: Session, model: Any, where: Sequence[Any], limit: int, offset: int
+         ) -> tuple[list[Any], int]:
+    total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
     rows = session.scalars(
-        select(stmt_model).where(*where).order_by(stmt_model.id).limit(limit).offset(offset)
+        select(model).where(*where).order_by(model.id).limit(limit).offset(offset)
     ).all()
     return list(rows), int(total)
 
@@ -62,14 +62,12 @@ def demands_of_node(session: Session, node_id: int) -> list[DemandRow]:
 
 
 def profile_in_use(session: Session, profile_id: int) -> bool:
-    for model in (NetworkRow, NodeRow, LinkRow):
-        column = (
-            NetworkRow.default_equipment_profile_id if model is NetworkRow
-            else model.equipment_profile_id  # type: ignore[attr-defined]
-        )
-        if session.scalar(select(func.count()).select_from(model).where(column == profile_id)):
-            return True
-    return False
+    columns = (NetworkRow.default_equipment_profile_id, NodeRow.equipment_profile_id,
+               LinkRow.equipment_profile_id)
+    return any(
+        session.scalar(select(func.count()).where(column == profile_id))
+        for column in columns
+    )
 
 
 def profile(session: Session, profile_id: int) -> EquipmentProfileRow | None:

@@ -202,7 +202,7 @@ def test_demo_networks_load_and_validate(client: TestClient) -> None:
         response = client.post(f"{API}/demo-networks/{item['key']}")
         assert response.status_code == 201, response.text
         doc = client.get(f"{API}/networks/{response.json()['id']}/document").json()
-        assert doc["nodes"] and doc["network"]["name"] == item["name"] or doc["nodes"]
+        assert (doc["nodes"] and doc["network"]["name"] == item["name"]) or doc["nodes"]
         assert all("Source" in n["notes"] for n in doc["nodes"])
     assert_problem(client.post(f"{API}/demo-networks/no-such-demo"), 404)
 

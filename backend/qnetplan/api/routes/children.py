@@ -27,9 +27,9 @@ from qnetplan.api.schemas.resources import (
     NodeUpdate,
 )
 from qnetplan.services import topology
+from qnetplan.services.views import demand_view, link_view, node_view
 from qnetplan.storage import repositories as repo
 from qnetplan.storage.models import DemandRow, LinkRow, NodeRow
-from qnetplan.services.views import demand_view, link_view, node_view
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def child_router(kind: ChildKind, with_cascade: bool = False) -> APIRouter:
     create_schema, update_schema, out_schema = (kind.create_schema, kind.update_schema,
                                                 kind.out_schema)
 
-    @router.get("", response_model=Page[out_schema], responses=problem_responses(404, 422))
+    @router.get("", response_model=Page[out_schema],  # type: ignore[valid-type]
+                responses=problem_responses(404, 422))
     def list_(id: NetworkId, session: SessionDep, page: PageDep) -> dict[str, Any]:
         rows, total = topology.list_children(session, kind.model, id, page)
         return envelope(_list_views(session, kind, id, rows), total, page.limit, page.offset)
@@ -99,9 +100,9 @@ def child_router(kind: ChildKind, with_cascade: bool = False) -> APIRouter:
         return kind.view(session, row)
 
     if with_cascade:
-        @router.delete("/{item_id}", status_code=204,
+        @router.delete("/{item_id}", status_code=204, name="delete",
                        responses=problem_responses(404, 409, 412, 422))
-        def delete(id: NetworkId, item_id: ItemId, session: SessionDep,
+        def delete_with_cascade(id: NetworkId, item_id: ItemId, session: SessionDep,
                    cascade: Annotated[bool, Query(
                        description="Also delete the links and demands that use the node.")
                    ] = False,
@@ -112,7 +113,7 @@ def child_router(kind: ChildKind, with_cascade: bool = False) -> APIRouter:
         deleter = topology.delete_link if kind.model is LinkRow else topology.delete_demand
 
         @router.delete("/{item_id}", status_code=204, responses=problem_responses(404, 412))
-        def delete(id: NetworkId, item_id: ItemId, session: SessionDep,  # noqa: F811
+        def delete(id: NetworkId, item_id: ItemId, session: SessionDep,
                    if_match: IfMatch = None) -> Response:
             deleter(session, id, item_id, if_match)
             return Response(status_code=204)

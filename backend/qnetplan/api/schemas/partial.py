@@ -16,7 +16,7 @@ def partial_model(name: str, base: type[BaseModel]) -> type[BaseModel]:
             annotation = Annotated[(annotation, *info.metadata)]
         # The default None is never validated: it only marks the field as absent.
         fields[field_name] = (annotation, Field(None, description=info.description))
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         name, __base__=base.__base__, **fields
     )
     model.__doc__ = f"Partial update: only the fields present are changed ({base.__name__})."
