@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 
 // The build goes straight into the Python package, which serves it (backend/qnetplan/api/spa.py).
 export default defineConfig({

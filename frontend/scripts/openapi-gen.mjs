@@ -8,7 +8,7 @@ export const HEADER =
 
 /** TypeScript source for an OpenAPI document (a parsed object). */
 export async function generateSchemaTs(openapi) {
-  const ast = await openapiTS(openapi, { alphabetize: true });
+  const ast = await openapiTS(openapi, { alphabetize: true, defaultNonNullable: false });
   return HEADER + astToString(ast);
 }
 

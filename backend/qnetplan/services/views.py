@@ -63,6 +63,27 @@ def effective_length_km(
     return geodesic * factor, "geodesic"
 
 
+def fill_effective_lengths(links: list[dict[str, Any]], nodes: dict[int, dict[str, Any]],
+                           route_factor: float) -> None:
+    """Vectorised :func:`effective_length_km` over link dictionaries (in place)."""
+    missing = [x for x in links if x["length_km"] is None]
+    if missing:
+        a = [nodes[x["a_node_id"]] for x in missing]
+        b = [nodes[x["b_node_id"]] for x in missing]
+        geodesic = geodesic_distance_km([n["latitude_deg"] for n in a],
+                                        [n["longitude_deg"] for n in a],
+                                        [n["latitude_deg"] for n in b],
+                                        [n["longitude_deg"] for n in b])
+        for link, km in zip(missing, geodesic.tolist(), strict=True):
+            link["effective_length_km"] = km * (route_factor if link["medium"] == "fiber"
+                                                else 1.0)
+            link["length_source"] = "geodesic"
+    for link in links:
+        if link["length_km"] is not None:
+            link["effective_length_km"] = float(link["length_km"])
+            link["length_source"] = "given"
+
+
 def link_view(row: LinkRow, nodes: dict[int, NodeRow], route_factor: float) -> dict[str, Any]:
     out = _pick(row, LINK_STORED_FIELDS)
     out["shared_risk_groups"] = list(row.shared_risk_groups or [])

@@ -175,3 +175,61 @@ class DemandRow(Base):
     network: Mapped[NetworkRow] = relationship(back_populates="demands")
 
     __table_args__ = (CheckConstraint("a_node_id <> b_node_id", name="distinct_ends"),)
+
+
+SATELLITE_MODES = ("trusted_relay", "entanglement_source")
+DIVERGENCE_CONVENTIONS = ("gaussian_1e2", "flat_top")
+ANALYSIS_STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+class SatelliteRow(Base):
+    """A satellite of a network; it owns a node of role ``satellite`` (API-CONTRACT.md §5)."""
+
+    __tablename__ = "satellite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    node_id: Mapped[int] = mapped_column(
+        ForeignKey("node.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    tle_line1: Mapped[str] = mapped_column(String(80))
+    tle_line2: Mapped[str] = mapped_column(String(80))
+    mode: Mapped[str] = mapped_column(_enum(SATELLITE_MODES, "satellite_mode"))
+    wavelength_nm: Mapped[float] = mapped_column(Float)
+    divergence_full_angle_urad: Mapped[float | None] = mapped_column(Float, nullable=True)
+    divergence_convention: Mapped[str | None] = mapped_column(
+        _enum(DIVERGENCE_CONVENTIONS, "divergence_convention"), nullable=True
+    )
+    transmit_aperture_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    beam_quality_m2: Mapped[float] = mapped_column(Float, default=1.0)
+    pointing_jitter_urad: Mapped[float] = mapped_column(Float, default=0.0)
+    equipment_profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("equipment_profile.id", ondelete="RESTRICT"), nullable=True
+    )
+    finite_key: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AnalysisRow(Base):
+    """One analysis run, immutable once finished: the result of a pure function of the network
+    snapshot (identified by ``input_hash``), the parameters and the engine version."""
+
+    __tablename__ = "analysis"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    network_version: Mapped[int] = mapped_column(Integer)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(_enum(ANALYSIS_STATUSES, "analysis_status"))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -14,6 +14,7 @@ from qnetplan.storage.models import (
     LinkRow,
     NetworkRow,
     NodeRow,
+    SatelliteRow,
 )
 
 RowT = TypeVar("RowT", NodeRow, LinkRow, DemandRow)
@@ -63,7 +64,7 @@ def demands_of_node(session: Session, node_id: int) -> list[DemandRow]:
 
 def profile_in_use(session: Session, profile_id: int) -> bool:
     columns = (NetworkRow.default_equipment_profile_id, NodeRow.equipment_profile_id,
-               LinkRow.equipment_profile_id)
+               LinkRow.equipment_profile_id, SatelliteRow.equipment_profile_id)
     return any(
         session.scalar(select(func.count()).where(column == profile_id))
         for column in columns

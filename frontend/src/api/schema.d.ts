@@ -218,7 +218,7 @@ export interface components {
              * @description 1 = highest.
              * @default 1
              */
-            priority: number;
+            priority?: number;
             /** Required Key Rate Bps */
             required_key_rate_bps: number;
         };
@@ -278,7 +278,7 @@ export interface components {
              * Provenance
              * @default
              */
-            provenance: string;
+            provenance?: string;
             /**
              * System
              * @description Exactly the calculator's `system` object.
@@ -355,27 +355,27 @@ export interface components {
              * Cloud Free Fraction
              * @default 1
              */
-            cloud_free_fraction: number;
+            cloud_free_fraction?: number;
             /**
              * Minimum Elevation Deg
              * @default 10
              */
-            minimum_elevation_deg: number;
+            minimum_elevation_deg?: number;
             /**
              * Night Sun Elevation Deg
              * @default -12
              */
-            night_sun_elevation_deg: number;
+            night_sun_elevation_deg?: number;
             /**
              * Obscuration Ratio
              * @default 0
              */
-            obscuration_ratio: number;
+            obscuration_ratio?: number;
             /**
              * Optics Efficiency
              * @default 1
              */
-            optics_efficiency: number;
+            optics_efficiency?: number;
             /**
              * Receiver Aperture M
              * @description Full diameter of the telescope [m].
@@ -385,7 +385,7 @@ export interface components {
              * Zenith Transmittance
              * @default 0.8
              */
-            zenith_transmittance: number;
+            zenith_transmittance?: number;
         };
         /** Health */
         Health: {
@@ -415,32 +415,32 @@ export interface components {
              * Ageing Margin Db
              * @default 0
              */
-            ageing_margin_db: number;
+            ageing_margin_db?: number;
             /**
              * Attenuation Db Per Km
              * @description Fiber only.
              * @default 0.2
              */
-            attenuation_db_per_km: number;
+            attenuation_db_per_km?: number;
             /** B Node Id */
             b_node_id: number;
             /**
              * Connector Count
              * @default 0
              */
-            connector_count: number;
+            connector_count?: number;
             /** Equipment Profile Id */
             equipment_profile_id?: number | null;
             /**
              * Extra Loss Db
              * @default 0
              */
-            extra_loss_db: number;
+            extra_loss_db?: number;
             /**
              * Insertion Loss Db
              * @default 0
              */
-            insertion_loss_db: number;
+            insertion_loss_db?: number;
             /**
              * Key Rate Override Bps
              * @description A measured or quoted rate that replaces the model for the QKD link made of this span.
@@ -455,37 +455,37 @@ export interface components {
              * Loss Per Connector Db
              * @default 0.3
              */
-            loss_per_connector_db: number;
+            loss_per_connector_db?: number;
             /**
              * Loss Per Splice Db
              * @default 0.05
              */
-            loss_per_splice_db: number;
+            loss_per_splice_db?: number;
             /**
              * Medium
              * @default fiber
              * @enum {string}
              */
-            medium: "fiber" | "free_space";
+            medium?: "fiber" | "free_space";
             /**
              * Relay Position Fraction
              * @description Where an untrusted relay or source sits, from the a-end.
              * @default 0.5
              */
-            relay_position_fraction: number;
+            relay_position_fraction?: number;
             /** Shared Risk Groups */
             shared_risk_groups?: string[];
             /**
              * Splice Count
              * @default 0
              */
-            splice_count: number;
+            splice_count?: number;
             /**
              * Status
              * @default planned
              * @enum {string}
              */
-            status: "existing" | "planned" | "candidate";
+            status?: "existing" | "planned" | "candidate";
         };
         /** LinkOut */
         LinkOut: {
@@ -612,7 +612,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Name */
             name: string;
             /**
@@ -620,7 +620,7 @@ export interface components {
              * @description Fiber route length / geodesic distance, used when a link has no length_km.
              * @default 1.3
              */
-            route_factor: number;
+            route_factor?: number;
         };
         /** NetworkOut */
         NetworkOut: {
@@ -670,19 +670,19 @@ export interface components {
              * Altitude M
              * @default 0
              */
-            altitude_m: number;
+            altitude_m?: number;
             /**
              * Bypass
              * @description Amplifier only: route quantum signals around it through a bypass filter pair.
              * @default false
              */
-            bypass: boolean;
+            bypass?: boolean;
             /**
              * Bypass Loss Db
              * @description Amplifier only: loss of the bypass.
              * @default 1.5
              */
-            bypass_loss_db: number;
+            bypass_loss_db?: number;
             /** Equipment Profile Id */
             equipment_profile_id?: number | null;
             /** @description Ground-station role only. */
@@ -702,13 +702,13 @@ export interface components {
              * Notes
              * @default
              */
-            notes: string;
+            notes?: string;
             /**
              * Relays Key
              * @description Endpoint only: the site relays key.
              * @default false
              */
-            relays_key: boolean;
+            relays_key?: boolean;
             /**
              * Role
              * @enum {string}
@@ -867,7 +867,7 @@ export interface components {
              * Type
              * @default about:blank
              */
-            type: string;
+            type?: string;
         };
         /** ProblemError */
         ProblemError: {

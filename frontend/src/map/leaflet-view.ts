@@ -324,9 +324,9 @@ class LeafletMapView implements MapView {
       renderer: this.countryRenderer,
       pane: "qnp-countries",
       interactive: false,
-      color: "#94a3b8",
+      color: "#a8a29e",
       weight: 0.7,
-      fillColor: "#f8fafc",
+      fillColor: "#faf7f0",
       fillOpacity: 1,
       smoothFactor: 1.5,
     };

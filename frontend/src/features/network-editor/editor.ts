@@ -142,6 +142,16 @@ class Editor {
     );
   }
 
+  /** Run a top-level edit with the busy flag raised (tests wait for `data-busy` to drop). */
+  private async track(fn: () => Promise<void>): Promise<void> {
+    this.busy(1);
+    try {
+      await fn();
+    } finally {
+      this.busy(-1);
+    }
+  }
+
   private busy(delta: number): void {
     this.pending += delta;
     document.body.dataset.busy = this.pending > 0 ? "1" : "0";
@@ -557,21 +567,33 @@ class Editor {
   }
 
   /** Report a failed write (conflict choices are not failures). */
-  private report(e: unknown, context: string, form?: FormHandle | null): void {
+  private report(e: unknown, context: string, form?: FormHandle | null, changedKeys: string[] = []): void {
     if (e instanceof Cancelled) return;
-    if (e instanceof ApiError && e.problem?.errors?.length && form) {
-      const keys = [...NODE_PROPERTIES, ...LINK_PROPERTIES, ...NETWORK_PROPERTIES].map((d) => d.key);
-      const { byField, other } = fieldErrors(e.problem, keys);
-      form.setErrors(byField, other);
-      if (!Object.keys(byField).length) toastError(e, context);
-      return;
+    if (e instanceof ApiError && form && e.status >= 400 && e.status < 500) {
+      if (e.problem?.errors?.length) {
+        const keys = [...NODE_PROPERTIES, ...LINK_PROPERTIES, ...NETWORK_PROPERTIES].map((d) => d.key);
+        const { byField, other } = fieldErrors(e.problem, keys);
+        form.setErrors(byField, other);
+        if (!Object.keys(byField).length) toastError(e, context);
+        return;
+      }
+      // A refusal without pointers (e.g. 409 duplicate name) of an edit that changed one field
+      // concerns that field.
+      if (changedKeys.length === 1 && e.problem?.detail) {
+        form.setErrors({ [changedKeys[0]]: e.problem.detail });
+        return;
+      }
     }
     toastError(e, context);
   }
 
   // ---- edits -----------------------------------------------------------------------------------
 
-  private async addNode(lat: number, lon: number): Promise<void> {
+  private addNode(lat: number, lon: number): Promise<void> {
+    return this.track(() => this.addNodeNow(lat, lon));
+  }
+
+  private async addNodeNow(lat: number, lon: number): Promise<void> {
     const body = { name: this.store.freeNodeName(), role: this.newNodeRole as NodeT["role"], latitude_deg: round6(lat), longitude_deg: round6(lon) };
     try {
       this.busy(1);
@@ -584,7 +606,11 @@ class Editor {
     }
   }
 
-  private async addLink(a: number, b: number): Promise<void> {
+  private addLink(a: number, b: number): Promise<void> {
+    return this.track(() => this.addLinkNow(a, b));
+  }
+
+  private async addLinkNow(a: number, b: number): Promise<void> {
     const body = { a_node_id: a, b_node_id: b, medium: "fiber" as const };
     try {
       this.busy(1);
@@ -625,7 +651,11 @@ class Editor {
     };
   }
 
-  private async moveNode(id: number, lat: number, lon: number): Promise<void> {
+  private moveNode(id: number, lat: number, lon: number): Promise<void> {
+    return this.track(() => this.moveNodeNow(id, lat, lon));
+  }
+
+  private async moveNodeNow(id: number, lat: number, lon: number): Promise<void> {
     const before = this.store.nodes.get(id);
     if (!before) return;
     const from = { latitude_deg: before.latitude_deg, longitude_deg: before.longitude_deg };
@@ -649,7 +679,11 @@ class Editor {
   }
 
   /** Save a form: PATCH the changed fields; undo PATCHes the old values back. */
-  private async saveEntity(kind: "node" | "link" | "network", id: number, values: Record<string, unknown>): Promise<void> {
+  private saveEntity(kind: "node" | "link" | "network", id: number, values: Record<string, unknown>): Promise<void> {
+    return this.track(() => this.saveEntityNow(kind, id, values));
+  }
+
+  private async saveEntityNow(kind: "node" | "link" | "network", id: number, values: Record<string, unknown>): Promise<void> {
     const form = this.form;
     const defs = kind === "node" ? NODE_PROPERTIES : kind === "link" ? LINK_PROPERTIES : NETWORK_PROPERTIES;
     const stored = () => (kind === "node" ? this.store.nodes.get(id) : kind === "link" ? this.store.links.get(id) : this.store.network) as unknown as Record<string, unknown> | undefined;
@@ -693,11 +727,15 @@ class Editor {
       // Whatever happened, what the person typed stays in the form.
       const dropped = e instanceof Cancelled && e.message === "discarded";
       if (!dropped && this.form && this.form !== form) this.form.restore(raw);
-      this.report(e, `Could not save the ${kind}`, this.form);
+      this.report(e, `Could not save the ${kind}`, this.form, Object.keys(patch));
     }
   }
 
-  private async deleteSelection(): Promise<void> {
+  private deleteSelection(): Promise<void> {
+    return this.track(() => this.deleteSelectionNow());
+  }
+
+  private async deleteSelectionNow(): Promise<void> {
     const sel = this.selection;
     if (!sel) return;
     if (sel.kind === "node") {
@@ -766,7 +804,11 @@ class Editor {
     }
   }
 
-  private async undo(): Promise<void> {
+  private undo(): Promise<void> {
+    return this.track(() => this.undoNow());
+  }
+
+  private async undoNow(): Promise<void> {
     if (!this.history.canUndo) return;
     const label = this.history.undoLabel;
     try {
@@ -777,7 +819,11 @@ class Editor {
     }
   }
 
-  private async redo(): Promise<void> {
+  private redo(): Promise<void> {
+    return this.track(() => this.redoNow());
+  }
+
+  private async redoNow(): Promise<void> {
     if (!this.history.canRedo) return;
     const label = this.history.redoLabel;
     try {
