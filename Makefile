@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_APP := $(VENV)/.installed-app
 STATIC := backend/qnetplan/static/index.html
-FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/public frontend/package-lock.json frontend/vite.config.ts -type f 2>/dev/null)
+FRONTEND_SRC := $(shell find frontend/src frontend/scripts frontend/public frontend/index.html frontend/package.json frontend/package-lock.json frontend/tsconfig.json frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: run test sysdeps install install-dev frontend lint typecheck test-py test-frontend bench demo clean
 

@@ -8,6 +8,7 @@ request, unless the test declared it expected (``console.allow(...)``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -87,6 +88,7 @@ class Server:
     api: Api
     process: subprocess.Popen[bytes]
     log: Path
+    log_file: IO[bytes]
 
 
 def start_server(tmp: Path) -> Server:
@@ -106,8 +108,9 @@ def start_server(tmp: Path) -> Server:
     subprocess.run([_bin("qnetplan"), "db", "upgrade"], env=env, check=True, cwd=ROOT,
                    capture_output=True, timeout=120)
     log = tmp / "server.log"
+    log_file = log.open("wb")
     proc = subprocess.Popen([_bin("qnetplan"), "serve"], env=env, cwd=ROOT,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                            stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -119,9 +122,11 @@ def start_server(tmp: Path) -> Server:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
+            proc.wait()
+            log_file.close()
             raise RuntimeError(f"qnetplan serve did not start:\n{log.read_text()[-4000:]}")
         time.sleep(0.1)
-    return Server(url, Api(url), proc, log)
+    return Server(url, Api(url), proc, log, log_file)
 
 
 def stop_server(server: Server) -> None:
@@ -130,6 +135,8 @@ def stop_server(server: Server) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait()
+    server.log_file.close()
 
 
 @pytest.fixture(scope="session")
@@ -193,15 +200,20 @@ def page(browser: Any, console: ConsoleWatch, request: pytest.FixtureRequest) ->
 
     pg.on("console", on_console)
     pg.on("pageerror", lambda exc: console.problems.append(f"pageerror: {exc}"))
-    pg.on("requestfailed",
-          lambda r: console.problems.append(f"requestfailed: {r.method} {r.url} {r.failure}"))
+
+    def on_request_failed(req: Any) -> None:
+        # Requests cut short by a navigation or reload (net::ERR_ABORTED) are not failures;
+        # an HTTP error status is reported by the console anyway.
+        if "ERR_ABORTED" not in (req.failure or ""):
+            console.problems.append(f"requestfailed: {req.method} {req.url} {req.failure}")
+
+    pg.on("requestfailed", on_request_failed)
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    try:
+    # A failed screenshot must never hide the test's own result.
+    with contextlib.suppress(Exception):
         pg.screenshot(path=str(ARTIFACTS / f"e2e-{name}-final.png"))
-    except Exception:  # noqa: BLE001 — a screenshot must never hide the test's own result
-        pass
     context.close()
     bad = console.unexpected()
     assert not bad, "console errors:\n" + "\n".join(bad)

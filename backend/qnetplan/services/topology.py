@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qnetplan.errors import ConflictError, NotFoundError, ProblemCollector
+from qnetplan.errors import ConflictError, FieldProblem, NotFoundError, ProblemCollector
 from qnetplan.services.concurrency import check_if_match
 from qnetplan.services.rules import apply_role_rules, check_link_medium_fields, holds_key
 from qnetplan.storage import repositories as repo
@@ -124,8 +124,9 @@ def _check_node_values(session: Session, network_id: int, values: dict[str, Any]
                          "node holds none")
     problems.raise_if_any()
     if "name" in checked and repo.node_name_taken(session, network_id, values["name"], node_id):
-        raise ConflictError(f"A node named {values['name']!r} already exists in network "
-                            f"{network_id}.")
+        message = f"A node named {values['name']!r} already exists in network {network_id}."
+        raise ConflictError(message, [FieldProblem(detail=message,
+                                                   pointer=f"{pointer_prefix}/name")])
     return out
 
 

@@ -25,25 +25,11 @@ export interface Page<T> {
   offset: number;
 }
 
-/** The whole-network document (§2): the API's own shape, kept opaque where the UI needs no detail. */
-export interface NetworkDocument {
-  format: "qnetplan-network";
-  format_version: number;
-  network: Network;
-  nodes: NodeT[];
-  links: Link[];
-  demands: unknown[];
-  equipment_profiles: unknown[];
-  satellites?: unknown[];
-  [k: string]: unknown;
-}
-
-export interface DemoNetwork {
-  key: string;
-  name: string;
-  description: string;
-  sources?: unknown;
-}
+/** The whole-network document (§2), as GET answers and as import accepts. */
+export type NetworkDocument = S["NetworkDocumentOut"];
+export type NetworkDocumentIn = S["NetworkDocumentIn"];
+export type DemoNetwork = S["DemoNetworkInfo"];
+export type DemoNetworkList = S["DemoNetworkList"];
 
 export const API = "/api/v1";
 
@@ -126,8 +112,8 @@ export const api = {
   deleteNetwork: (id: number) => request<void>("DELETE", net(id)),
 
   getDocument: (id: number) => request<NetworkDocument>("GET", `${net(id)}/document`),
-  importDocument: (doc: unknown) => request<Network>("POST", "/networks/import-document", { body: doc }),
-  listDemos: () => request<Page<DemoNetwork>>("GET", "/demo-networks"),
+  importDocument: (doc: NetworkDocumentIn | NetworkDocument) => request<Network>("POST", "/networks/import-document", { body: doc }),
+  listDemos: () => request<DemoNetworkList>("GET", "/demo-networks"),
   loadDemo: (key: string) => request<Network>("POST", `/demo-networks/${encodeURIComponent(key)}`),
 
   listNodes: (id: number) => listAll<NodeT>(`${net(id)}/nodes`),

@@ -33,3 +33,23 @@ function check(defs: readonly PropertyDef[], create: string, out: string) {
 describe("network properties match the API", () => check(NETWORK_PROPERTIES, "NetworkCreate", "NetworkOut"));
 describe("node properties match the API", () => check(NODE_PROPERTIES, "NodeCreate", "NodeOut"));
 describe("link properties match the API", () => check(LINK_PROPERTIES, "LinkCreate", "LinkOut"));
+
+describe("undo re-creates entities with bodies the API accepts", async () => {
+  const { nodeCreateBody, linkCreateBody } = await import("../features/network-editor/store");
+  const example = (name: string): Json => {
+    const out: Json = {};
+    for (const [k, v] of Object.entries<Json>(schemas[name].properties)) out[k] = v.default ?? null;
+    return out;
+  };
+  it("node bodies use only NodeCreate fields", () => {
+    const body = nodeCreateBody({ ...example("NodeOut"), id: 3, network_id: 1, version: 2 } as never);
+    expect(Object.keys(schemas.NodeCreate.properties)).toEqual(expect.arrayContaining(Object.keys(body)));
+    for (const k of schemas.NodeCreate.required) expect(Object.keys(body)).toContain(k);
+  });
+  it("link bodies use only LinkCreate fields", () => {
+    const body = linkCreateBody({ ...example("LinkOut"), id: 3, network_id: 1, version: 2 } as never, 5, 6);
+    expect(Object.keys(schemas.LinkCreate.properties)).toEqual(expect.arrayContaining(Object.keys(body)));
+    expect(body).toMatchObject({ a_node_id: 5, b_node_id: 6 });
+    expect(body).not.toHaveProperty("effective_length_km");
+  });
+});

@@ -41,7 +41,7 @@ class LeafletMapView implements MapView {
   private nodes = new Map<number, NodeEntry>();
   private links = new Map<number, LinkEntry>();
   private adjacency = new Map<number, Set<number>>();
-  private center = 0;
+  private centralLon = 0;
   private selection: Selection = null;
   private linkSource: number | null = null;
   private mode: MapMode = "select";
@@ -54,6 +54,9 @@ class LeafletMapView implements MapView {
   private basePolygons: BasePolygon[] | null = null;
   private tiles: L.TileLayer | null = null;
   private labelsVisible = true;
+  private countriesVisible = true;
+  /** Many nodes: draw them smaller so the network stays readable at a glance. */
+  private dense = false;
   private rubber: L.Polyline | null = null;
   private drag: { id: number; startX: number; startY: number; moved: boolean } | null = null;
   private suppressClick = false;
@@ -90,7 +93,7 @@ class LeafletMapView implements MapView {
     this.countryGroup.addTo(this.map);
     this.linkGroup.addTo(this.map);
     this.nodeGroup.addTo(this.map);
-    this.map.setView([20, 0], 2);
+    this.map.setView([20, 0], 2, { animate: false });
 
     this.map.on("click", (e: L.LeafletMouseEvent) => {
       if (this.suppressClick) {
@@ -105,20 +108,27 @@ class LeafletMapView implements MapView {
 
   // ---- data -------------------------------------------------------------------------------
 
-  setData(nodes: readonly MapNode[], links: readonly MapLink[]): void {
+  setData(nodes: readonly MapNode[], links: readonly MapLink[], opts: { fit?: boolean; bottomPx?: number } = {}): void {
+    // Build the layers off the map, set the view, then attach: every path is projected once.
+    this.nodeGroup.remove();
+    this.linkGroup.remove();
     this.nodeGroup.clearLayers();
     this.linkGroup.clearLayers();
     this.nodes.clear();
     this.links.clear();
     this.adjacency.clear();
     const newCenter = centralMeridian(nodes.map((n) => n.longitude_deg));
-    if (newCenter !== this.center || !this.countryGroup.getLayers().length) {
-      this.center = newCenter;
+    if (newCenter !== this.centralLon || !this.countryGroup.getLayers().length) {
+      this.centralLon = newCenter;
       this.drawCountries();
     }
     this.labelsVisible = nodes.length <= LABEL_LIMIT;
+    this.dense = nodes.length > LABEL_LIMIT;
     for (const n of nodes) this.upsertNode(n);
     for (const l of links) this.upsertLink(l);
+    if (opts.fit) this.fitAll({ bottomPx: opts.bottomPx });
+    this.linkGroup.addTo(this.map);
+    this.nodeGroup.addTo(this.map);
     this.applyLabelVisibility();
   }
 
@@ -269,6 +279,7 @@ class LeafletMapView implements MapView {
         this.tiles.remove();
         this.tiles = null;
       }
+      this.applyCountryVisibility();
       return;
     }
     if (layer === "labels") {
@@ -276,19 +287,32 @@ class LeafletMapView implements MapView {
       this.applyLabelVisibility();
       return;
     }
+    if (layer === "countries") this.countriesVisible = visible;
     const pane = { countries: "qnp-countries", links: "qnp-links", nodes: "qnp-nodes" }[layer];
     this.map.getPane(pane)!.style.display = visible ? "" : "none";
+    this.applyCountryVisibility();
   }
 
-  fitAll(): void {
+  /** Online tiles replace the (opaque) offline outlines while they are shown. */
+  private applyCountryVisibility(): void {
+    this.map.getPane("qnp-countries")!.style.display = this.countriesVisible && !this.tiles ? "" : "none";
+  }
+
+  fitAll(reserved: { bottomPx?: number } = {}): void {
     this.map.invalidateSize();
     const b = boundsOf([...this.nodes.values()].map((e) => [e.marker.getLatLng().lat, e.marker.getLatLng().lng]));
+    // No animation: the view is final when this returns (the ready flag follows it).
     if (!b) {
-      this.map.setView([20, this.center], 2);
+      this.map.setView([20, this.centralLon], 2, { animate: false });
     } else if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) {
-      this.map.setView(b[0], 8);
+      this.map.setView(b[0], 8, { animate: false });
     } else {
-      this.map.fitBounds(b, { padding: [40, 40], maxZoom: 12 });
+      this.map.fitBounds(b, {
+        paddingTopLeft: [40, 40],
+        paddingBottomRight: [40, 40 + (reserved.bottomPx ?? 0)],
+        maxZoom: 12,
+        animate: false,
+      });
     }
   }
 
@@ -296,6 +320,11 @@ class LeafletMapView implements MapView {
     const e = this.nodes.get(id);
     if (!e) return;
     this.map.setView(e.marker.getLatLng(), Math.max(this.map.getZoom(), 9));
+  }
+
+  center(): { lat_deg: number; lon_deg: number } {
+    const c = this.map.getCenter();
+    return { lat_deg: clampLat(c.lat), lon_deg: normalizeLongitude(c.lng) };
   }
 
   async loadBaseMap(url: string): Promise<void> {
@@ -314,7 +343,7 @@ class LeafletMapView implements MapView {
   // ---- internals ---------------------------------------------------------------------------
 
   private displayLatLng(lat: number, lon: number): L.LatLng {
-    return L.latLng(lat, wrapLongitudeAround(lon, this.center));
+    return L.latLng(lat, wrapLongitudeAround(lon, this.centralLon));
   }
 
   private drawCountries(): void {
@@ -330,7 +359,7 @@ class LeafletMapView implements MapView {
       fillOpacity: 1,
       smoothFactor: 1.5,
     };
-    for (const p of polygonsForWindow(this.basePolygons, this.center)) {
+    for (const p of polygonsForWindow(this.basePolygons, this.centralLon)) {
       L.polygon(p.rings, style).addTo(this.countryGroup);
     }
   }
@@ -339,10 +368,11 @@ class LeafletMapView implements MapView {
     const s = nodeStyle(e.data.role);
     const selected = this.selection?.kind === "node" && this.selection.id === e.data.id;
     const source = this.linkSource === e.data.id;
-    e.marker.setRadius(selected || source ? s.radius + 3 : s.radius);
+    const r = this.dense ? Math.max(3, Math.round(s.radius * 0.55)) : s.radius;
+    e.marker.setRadius(selected || source ? r + 3 : r);
     e.marker.setStyle({
       color: selected ? "#111827" : source ? "#111827" : s.color,
-      weight: selected || source ? 3.5 : s.filled ? 1.5 : 3,
+      weight: selected || source ? 3.5 : s.filled ? (this.dense ? 1 : 1.5) : this.dense ? 2 : 3,
       fillColor: selected ? SELECTED_COLOR : s.fill,
       fillOpacity: 1,
       dashArray: source ? "3 3" : undefined,
@@ -389,7 +419,7 @@ class LeafletMapView implements MapView {
     const pa = a.marker.getLatLng();
     const pb = b.marker.getLatLng();
     const pts = greatCirclePoints([pa.lat, pa.lng], [pb.lat, pb.lng]);
-    return splitAtWindowEdge(pts, this.center);
+    return splitAtWindowEdge(pts, this.centralLon);
   }
 
   private redrawLink(id: number): void {
@@ -405,8 +435,8 @@ class LeafletMapView implements MapView {
     const s = linkStyle(e.data.medium, e.data.status);
     const selected = this.selection?.kind === "link" && this.selection.id === id;
     e.line.setStyle({
-      color: selected ? "#b45309" : s.color,
-      weight: selected ? s.weight + 3 : s.weight,
+      color: selected ? "#111827" : s.color,
+      weight: selected ? s.weight + 2.5 : s.weight,
       dashArray: s.dashArray ?? undefined,
       opacity: selected ? 1 : s.opacity,
       lineCap: "round",

@@ -33,8 +33,11 @@ export interface MapEvents {
 }
 
 export interface MapView {
-  /** Replace everything drawn; recenters the longitude window for the network. */
-  setData(nodes: readonly MapNode[], links: readonly MapLink[]): void;
+  /**
+   * Replace everything drawn; recenters the longitude window for the network and, with `fit`,
+   * opens a view fitting all nodes (keeping `bottomPx` free at the bottom).
+   */
+  setData(nodes: readonly MapNode[], links: readonly MapLink[], opts?: { fit?: boolean; bottomPx?: number }): void;
   upsertNode(node: MapNode): void;
   removeNode(id: number): void;
   upsertLink(link: MapLink): void;
@@ -44,8 +47,11 @@ export interface MapView {
   setLinkSource(id: number | null): void;
   setMode(mode: MapMode): void;
   setLayerVisible(layer: LayerName, visible: boolean): void;
-  fitAll(): void;
+  /** Fit every node in view, keeping `bottomPx` at the bottom free (e.g. for a legend). */
+  fitAll(reserved?: { bottomPx?: number }): void;
   zoomToNode(id: number): void;
+  /** The view's centre, longitude in [-180, 180). */
+  center(): { lat_deg: number; lon_deg: number };
   /** Fetch and draw the offline base map (Natural Earth TopoJSON). */
   loadBaseMap(url: string): Promise<void>;
   destroy(): void;

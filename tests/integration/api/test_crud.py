@@ -168,7 +168,7 @@ def test_duplicate_node_name_is_409_and_names_are_per_network(client: TestClient
     make_node(client, n1["id"], "Hub")
     make_node(client, n2["id"], "Hub")
     body = {"name": "Hub", "role": "endpoint", "latitude_deg": 1.0, "longitude_deg": 2.0}
-    assert_problem(client.post(f"{API}/networks/{n1['id']}/nodes", json=body), 409)
+    assert_problem(client.post(f"{API}/networks/{n1['id']}/nodes", json=body), 409, "/name")
     other = make_node(client, n1["id"], "Other")
     assert_problem(client.patch(f"{API}/networks/{n1['id']}/nodes/{other['id']}",
                                 json={"name": "Hub"}), 409)

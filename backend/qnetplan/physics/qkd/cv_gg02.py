@@ -61,19 +61,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qnetplan.physics.conversions import db_to_transmittance
+from qnetplan.physics.optimize import MODULATION_VARIANCE_RANGE_SNU, maximize_log_grid
 from qnetplan.physics.qkd._longhaul_common import (
     FloatArray,
     check_choice,
     check_nonnegative,
     check_probability,
-    db_to_transmittance,
-    maximize_over_log_grid,
 )
 
 CV_DETECTIONS: tuple[str, ...] = ("homodyne", "heterodyne")
-
-#: Optimisation range of V_A in SNU (API-CONTRACT.md §3).
-MODULATION_VARIANCE_RANGE_SNU: tuple[float, float] = (0.1, 1e3)
 
 _LOG2E = 1.0 / np.log(2.0)
 
@@ -263,4 +260,4 @@ def optimize_cv_modulation_variance(
         loss, xi, eta, vel, beta = args
         return secret_key_rate_cv_gg02(loss, va, xi, eta, vel, beta, detection)
 
-    return maximize_over_log_grid(objective, bounds[0], bounds[1], shape)
+    return maximize_log_grid(objective, bounds[0], bounds[1], shape)

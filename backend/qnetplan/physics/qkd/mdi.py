@@ -47,22 +47,21 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from qnetplan.physics.conversions import binary_entropy, db_to_transmittance
+from qnetplan.physics.detectors import threshold_click_probability as click
+from qnetplan.physics.optimize import INTENSITY_RANGE, maximize_log_grid
 from qnetplan.physics.qkd._longhaul_common import (
     FloatArray,
-    binary_entropy,
     check_choice,
     check_nonnegative,
     check_probability,
-    click,
-    db_to_transmittance,
-    maximize_over_log_grid,
     no_click,
 )
 
 MDI_DECOY_METHODS: tuple[str, ...] = ("infinite", "vacuum_weak")
 
 #: Search range of the signal intensity when it is optimised (API-CONTRACT.md §3).
-SIGNAL_MEAN_PHOTON_NUMBER_RANGE: tuple[float, float] = (1e-6, 1.5)
+SIGNAL_MEAN_PHOTON_NUMBER_RANGE: tuple[float, float] = INTENSITY_RANGE
 
 
 @dataclass(frozen=True)
@@ -501,4 +500,40 @@ def optimize_mdi_signal_mean_photon_number(
             expand(np.broadcast_to(relay_position_fraction, shape)),
         )
 
-    return maximize_over_log_grid(objective, lo, hi, shape)
+    return maximize_log_grid(objective, lo, hi, shape)
+
+
+def mdi_detector_click_probability(
+    channel_loss_db: ArrayLike,
+    detector_efficiency: ArrayLike,
+    dark_count_probability: ArrayLike,
+    signal_mean_photon_number: ArrayLike = 0.3,
+    relay_position_fraction: ArrayLike = 0.5,
+) -> FloatArray:
+    """Click probability per slot of one of the relay's four detectors (for dead-time models).
+
+    Each detector receives on average a quarter of the light arriving from both arms (50:50
+    beam splitter, then a polarising beam splitter, BB84 states equally likely), so its mean
+    photon number is (eta_a + eta_b) mu / 4 and its click probability
+    1 - (1 - Y0) exp(-(eta_a + eta_b) mu / 4). Evaluated at the mean intensity, which by
+    Jensen's inequality slightly overstates the clicks (conservative for saturation).
+
+    Parameters
+    ----------
+    channel_loss_db, detector_efficiency, dark_count_probability, signal_mean_photon_number,
+    relay_position_fraction : array_like
+        As in :func:`mdi_qkd_key_rate` [dB, unitless, per slot, photons per pulse, unitless].
+
+    Returns
+    -------
+    ndarray
+        Click probability of one detector per time slot [unitless].
+
+    References
+    ----------
+    Ma & Razavi, PRA 86, 062319 (2012), Appendix B (detector arrangement of the BSM).
+    """
+    eta_a, eta_b = _arm_transmittances(channel_loss_db, detector_efficiency,
+                                       relay_position_fraction)
+    mu = np.asarray(signal_mean_photon_number, dtype=float)
+    return np.asarray(click((eta_a + eta_b) * mu / 4.0, dark_count_probability), dtype=float)

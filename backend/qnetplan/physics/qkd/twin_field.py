@@ -42,15 +42,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from qnetplan.physics.conversions import binary_entropy, db_to_transmittance
+from qnetplan.physics.detectors import threshold_click_probability as click
+from qnetplan.physics.optimize import (
+    INTENSITY_RANGE,
+    SENDING_PROBABILITY_RANGE,
+    maximize_log_grid,
+)
 from qnetplan.physics.qkd._longhaul_common import (
     FloatArray,
-    binary_entropy,
     check_choice,
     check_nonnegative,
     check_probability,
-    click,
-    db_to_transmittance,
-    maximize_over_log_grid,
     no_click,
 )
 
@@ -60,8 +63,8 @@ TF_VARIANTS: tuple[str, ...] = ("sns", "pm")
 PM_PHASE_SLICES: int = 16
 
 #: Optimisation ranges (API-CONTRACT.md §3): intensity and SNS sending probability.
-SIGNAL_MEAN_PHOTON_NUMBER_RANGE: tuple[float, float] = (1e-6, 1.5)
-SNS_SENDING_PROBABILITY_RANGE: tuple[float, float] = (1e-3, 0.5)
+SIGNAL_MEAN_PHOTON_NUMBER_RANGE: tuple[float, float] = INTENSITY_RANGE
+SNS_SENDING_PROBABILITY_RANGE: tuple[float, float] = SENDING_PROBABILITY_RANGE
 
 
 @dataclass(frozen=True)
@@ -320,23 +323,23 @@ def optimize_tf_parameters(
         error_correction_efficiency)]
     lo, hi = intensity_bounds
     if tf_variant == "pm":
+        loss, det, pd, ed, f = (a[..., None] for a in args)
+
         def pm_objective(mu: FloatArray) -> FloatArray:
-            return secret_key_rate_tf_qkd(*(a[..., None] for a in args), mu, "pm", 0.05,
-                                          phase_slices)
-        rate, mu_best = maximize_over_log_grid(pm_objective, lo, hi, shape)
+            return secret_key_rate_tf_qkd(loss, det, pd, ed, f, mu, "pm", 0.05, phase_slices)
+
+        rate, mu_best = maximize_log_grid(pm_objective, lo, hi, shape)
         return rate, mu_best, np.full(shape, np.nan)
     check_choice("tf_variant", tf_variant, TF_VARIANTS)
 
     def best_mu_for(eps: FloatArray) -> tuple[FloatArray, FloatArray]:
         # eps has shape shape + (m,); optimise mu for each (element, eps) pair.
         full = eps.shape
-        expanded = [np.broadcast_to(a[..., None], full) for a in args]
+        loss, det, pd, ed, f = (np.broadcast_to(a[..., None], full)[..., None] for a in args)
 
         def objective(mu: FloatArray) -> FloatArray:
-            return secret_key_rate_tf_qkd(*(a[..., None] for a in expanded), mu, "sns",
-                                          eps[..., None])
-        return maximize_over_log_grid(objective, lo, hi, full, n_grid=32, n_refine=3,
-                                      refine_points=9)
+            return secret_key_rate_tf_qkd(loss, det, pd, ed, f, mu, "sns", eps[..., None])
+        return maximize_log_grid(objective, lo, hi, full, n_grid=24, n_refine=16)
 
     e_lo, e_hi = sending_probability_bounds
     eps_grid = np.broadcast_to(np.exp(np.linspace(np.log(e_lo), np.log(e_hi), 24)),
@@ -361,3 +364,41 @@ def optimize_tf_parameters(
                         np.take_along_axis(eps_grid, j[..., None], axis=-1)[..., 0], eps_best)
     return np.asarray(rate, dtype=float), np.asarray(mu_best, dtype=float), np.asarray(
         eps_best, dtype=float)
+
+
+def tf_detector_click_probability(
+    channel_loss_db: ArrayLike,
+    detector_efficiency: ArrayLike,
+    dark_count_probability: ArrayLike,
+    signal_mean_photon_number: ArrayLike = 0.1,
+    tf_variant: str = "sns",
+    sns_sending_probability: ArrayLike = 0.05,
+) -> FloatArray:
+    """Click probability per slot of one of the relay's two detectors (for dead-time models).
+
+    The mean light arriving at the relay per slot is 2 eps eta mu (SNS signal windows: each
+    party sends with probability eps) or 2 eta mu (PM: both always send); on average each
+    detector receives half of it, and its click probability is 1 - (1 - p) exp(-m) at that
+    mean m (Jensen: slightly conservative for saturation).
+
+    Parameters
+    ----------
+    channel_loss_db, detector_efficiency, dark_count_probability, signal_mean_photon_number,
+    tf_variant, sns_sending_probability
+        As in :func:`tf_qkd_key_rate` [dB, unitless, per slot, photons per pulse, -, unitless].
+
+    Returns
+    -------
+    ndarray
+        Click probability of one detector per slot [unitless].
+
+    References
+    ----------
+    Wang, Yu, Hu, PRA 98, 062323 (2018); Ma, Zeng, Zhou, PRX 8, 031043 (2018).
+    """
+    check_choice("tf_variant", tf_variant, TF_VARIANTS)
+    eta = np.asarray(detector_efficiency, dtype=float) * db_to_transmittance(
+        np.asarray(channel_loss_db, dtype=float) / 2.0)
+    mu = np.asarray(signal_mean_photon_number, dtype=float)
+    share = np.asarray(sns_sending_probability, dtype=float) if tf_variant == "sns" else 1.0
+    return np.asarray(click(share * eta * mu, dark_count_probability), dtype=float)

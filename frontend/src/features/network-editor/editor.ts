@@ -71,7 +71,10 @@ class Editor {
     });
     if (localStorage.getItem(TILES_KEY) === "1") this.view.setLayerVisible("tiles", true);
     document.addEventListener("keydown", this.onKey);
-    const base = this.view.loadBaseMap(countriesUrl).catch((e) => toastError(e, "Base map"));
+    const base = this.view
+      .loadBaseMap(countriesUrl)
+      .then(() => performance.mark("qnp:basemap-drawn"))
+      .catch((e) => toastError(e, "Base map"));
     void api
       .listProfiles()
       .then((ps) => {
@@ -109,9 +112,10 @@ class Editor {
         [nodes, links] = await Promise.all([api.listNodes(this.networkId), api.listLinks(this.networkId)]);
       }
       if (!this.alive) return;
+      performance.mark("qnp:document-loaded");
       this.store.replace(this.store.network, nodes, links);
-      this.view.setData(nodes.map(toMapNode), links.map(toMapLink));
-      if (fit) this.view.fitAll();
+      this.view.setData(nodes.map(toMapNode), links.map(toMapLink), { fit, bottomPx: this.legendHeight() });
+      performance.mark("qnp:drawn");
       if (this.selection && !this.entityOf(this.selection)) this.selection = null;
       this.view.select(this.selection);
       document.title = `${this.store.network.name} · QNetPlan`;
@@ -214,7 +218,7 @@ class Editor {
       h("label", { for: "new-node-role", class: "small muted" }, "New node role"),
       roleSelect,
       h("div", { class: "group" }, this.undoBtn, this.redoBtn),
-      h("button", { type: "button", class: "btn", title: "Zoom to all nodes", onclick: () => this.view.fitAll() }, "Fit"),
+      h("button", { type: "button", class: "btn", title: "Zoom to all nodes", onclick: () => this.fitAll() }, "Fit"),
       layerMenu,
       h("span", { class: "spacer" }),
       h("label", { for: "node-search", class: "sr-only" }, "Find a node"),
@@ -235,6 +239,14 @@ class Editor {
     );
     this.setMode("select");
     this.updateToolbar();
+  }
+
+  private legendHeight(): number {
+    return this.root.querySelector<HTMLElement>(".legend")?.offsetHeight ?? 0;
+  }
+
+  private fitAll(): void {
+    this.view.fitAll({ bottomPx: this.legendHeight() });
   }
 
   private updateToolbar(): void {
@@ -265,7 +277,7 @@ class Editor {
     }
     this.hint.textContent =
       mode === "add-node"
-        ? `Click the map to add a node (${NODE_ROLES.find((r) => r.value === this.newNodeRole)?.label ?? this.newNodeRole}). Esc to stop.`
+        ? `Click the map to add a node (${NODE_ROLES.find((r) => r.value === this.newNodeRole)?.label ?? this.newNodeRole}), or press Enter on the focused map to add one at its centre. Esc to stop.`
         : mode === "add-link"
           ? "Click the first node of the new link."
           : "";
@@ -326,6 +338,13 @@ class Editor {
       return;
     }
     if (typingInField() || mod || e.altKey) return;
+    if (e.key === "Enter" && this.mode === "add-node" && this.mapEl.contains(document.activeElement)) {
+      // Keyboard users place nodes at the map's centre (arrow keys pan the map).
+      e.preventDefault();
+      const c = this.view.center();
+      void this.addNode(c.lat_deg, c.lon_deg);
+      return;
+    }
     if (e.key === "Delete" || e.key === "Backspace") {
       if (this.selection) {
         e.preventDefault();
@@ -357,7 +376,10 @@ class Editor {
   }
 
   private select(sel: Selection): void {
-    this.selection = sel && this.entityOf(sel) ? sel : null;
+    const next = sel && this.entityOf(sel) ? sel : null;
+    // Re-selecting what is shown keeps the panel (and what is typed in it) as it is.
+    if (next?.kind === this.selection?.kind && next?.id === this.selection?.id && this.form) return;
+    this.selection = next;
     this.view.select(this.selection);
     this.renderPanel();
   }
@@ -473,7 +495,7 @@ class Editor {
         "details",
         { class: "help-box" },
         h("summary", {}, "Keyboard"),
-        h("ul", { class: "small" }, h("li", {}, "N: add nodes · L: add links · S or Esc: select"), h("li", {}, "Delete: delete the selection"), h("li", {}, "Ctrl+Z / Ctrl+Shift+Z: undo / redo"), h("li", {}, "Drag a node to move it")),
+        h("ul", { class: "small" }, h("li", {}, "N: add nodes · L: add links · S or Esc: select"), h("li", {}, "On the focused map: arrows pan, +/− zoom, Enter adds a node at the centre (Add node mode)"), h("li", {}, "Delete: delete the selection"), h("li", {}, "Ctrl+Z / Ctrl+Shift+Z: undo / redo"), h("li", {}, "Drag a node to move it")),
       ),
     );
   }

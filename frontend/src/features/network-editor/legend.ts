@@ -36,10 +36,10 @@ export function renderLegend(): HTMLElement {
     h(
       "div",
       { class: "legend-body" },
-      h("ul", { class: "legend-list", "aria-label": "Node roles" }, ROLE_ORDER.map((r) => h("li", {}, nodeSwatch(r) as unknown as Node, label(r)))),
+      h("ul", { class: "legend-list legend-roles", "aria-label": "Node roles" }, ROLE_ORDER.map((r) => h("li", {}, nodeSwatch(r) as unknown as Node, label(r)))),
       h(
         "ul",
-        { class: "legend-list", "aria-label": "Links" },
+        { class: "legend-list", "aria-label": "Link styles" },
         h("li", {}, linkSwatch("fiber", "existing") as unknown as Node, "Fiber"),
         h("li", {}, linkSwatch("free_space", "existing") as unknown as Node, "Free space"),
         ...LINK_STATUSES.map((s) => h("li", {}, linkSwatch("fiber", s.value) as unknown as Node, s.label)),

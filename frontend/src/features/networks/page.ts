@@ -1,7 +1,7 @@
 /**
  * The networks page (`/`): list, create, rename, duplicate, delete, import a document, load demos.
  */
-import { ApiError, api, type DemoNetwork, type Network } from "../../api/client";
+import { ApiError, api, type DemoNetwork, type Network, type NetworkDocumentIn } from "../../api/client";
 import { confirmDialog, promptDialog } from "../../ui/dialog";
 import { clear, formatDateTime, h, setReady } from "../../ui/dom";
 import { toast, toastError } from "../../ui/toast";
@@ -55,8 +55,13 @@ export function renderNetworksPage(root: HTMLElement, navigate: (path: string) =
       toast(`${file.name} is not a JSON network document.`, "error");
       return;
     }
+    if (!doc || typeof doc !== "object" || !("network" in doc)) {
+      toast(`${file.name} is not a qnetplan-network document (no "network" object).`, "error");
+      return;
+    }
     try {
-      const { data } = await api.importDocument(doc);
+      // The server validates the rest and answers with pointers into the document.
+      const { data } = await api.importDocument(doc as NetworkDocumentIn);
       toast(`Imported “${data.name}”.`, "success");
       await refresh();
     } catch (err) {
@@ -111,14 +116,18 @@ export function renderNetworksPage(root: HTMLElement, navigate: (path: string) =
       h(
         "tr",
         { "data-network-id": n.id },
-        h("td", {}, h("a", { href: `/networks/${n.id}`, "data-nav": true, class: "network-link" }, n.name), n.description ? h("div", { class: "muted small" }, n.description) : null),
+        h("td", {}, h("a", { href: `/networks/${n.id}`, "data-nav": true, class: "network-link" }, n.name), n.description ? h("div", { class: "muted small clamp", title: n.description }, n.description) : null),
         h("td", { class: "nowrap" }, formatDateTime(n.updated_at)),
         h(
           "td",
+          { class: "actions-cell" },
+          h(
+          "div",
           { class: "actions" },
           h("button", { type: "button", class: "btn btn-small", "data-action": "rename", "aria-label": `Rename ${n.name}`, onclick: () => rename(n) }, "Rename"),
           h("button", { type: "button", class: "btn btn-small", "data-action": "duplicate", "aria-label": `Duplicate ${n.name}`, onclick: () => duplicate(n) }, "Duplicate"),
           h("button", { type: "button", class: "btn btn-small btn-danger", "data-action": "delete", "aria-label": `Delete ${n.name}`, onclick: () => remove(n) }, "Delete"),
+          ),
         ),
       ),
     );

@@ -1,0 +1,133 @@
+"""Trusted-node key relay for one demand (PHYSICS.md §4): max-flow / min-cut over QKD-link key
+rates, minimum vertex cut over key-holding relays, XOR multipath rate.
+
+Capacities are undirected pools shared by both directions (a pair of opposite arcs of the same
+capacity: opposite flows cancel, so the max-flow value is that of the undirected network).
+Non-relaying endpoints carry no transit. Kernel: scipy.sparse.csgraph.maximum_flow (Dinic),
+which needs int32 capacities: rates are scaled so that no node's total capacity exceeds 2^30,
+and the reported value is the exact (float) capacity of the minimum cut the integer flow
+certifies -- within (cut size) x 2^-30 of the optimum relative to the largest node capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+from qnetplan.engine.routing import BoolArray, RoutingIndex
+
+_INT_SCALE_LIMIT = float(2**30)
+
+
+@dataclass(frozen=True, slots=True)
+class MaxFlow:
+    """One demand's max-flow alone: value and the QKD edges (RoutingIndex edge numbers) that
+    carry flow in the certified solution."""
+
+    value_bps: float
+    support_edges: frozenset[int]
+
+
+def max_flow(ix: RoutingIndex, source: int, target: int,
+             edge_ok: BoolArray | None = None) -> MaxFlow:
+    """Max-flow between node indices ``source`` and ``target`` over allowed edges."""
+    if source == target:
+        return MaxFlow(0.0, frozenset())
+    node_ok = ix.node_mask(source, target)
+    if edge_ok is None:
+        edge_ok = np.ones(ix.m, dtype=bool)
+    arc_ok = ix.arc_mask(node_ok, edge_ok) & (ix.arc_rate > 0.0)
+    idx = np.flatnonzero(arc_ok)
+    if len(idx) == 0:
+        return MaxFlow(0.0, frozenset())
+    node_cap = np.bincount(ix.tail[idx], weights=ix.arc_rate[idx], minlength=ix.n)
+    scale = _INT_SCALE_LIMIT / float(node_cap.max())
+    caps = np.floor(ix.arc_rate[idx] * scale).astype(np.int32)
+    graph = sp.csr_array((caps, (ix.tail[idx], ix.head[idx])), shape=(ix.n, ix.n))
+    graph.sum_duplicates()
+    result = maximum_flow(graph, source, target)
+    if result.flow_value <= 0:
+        return MaxFlow(0.0, frozenset())
+    flow = result.flow.tocsr() if hasattr(result.flow, "tocsr") else result.flow
+    # residual reachability from the source gives the min cut the flow certifies
+    residual = (graph - flow).tocsr()
+    residual.data = np.where(residual.data > 0, 1, 0).astype(np.int32)
+    residual.eliminate_zeros()
+    reach = np.zeros(ix.n, dtype=bool)
+    reach[breadth_first_order(residual, source, directed=True, return_predecessors=False)] = True
+    t, h = ix.tail[idx], ix.head[idx]
+    cut = idx[reach[t] & ~reach[h]]
+    value = float(ix.arc_rate[cut].sum())
+    # support: edges whose arcs carry positive flow (parallel arcs share a pair's flow)
+    pair_flow = flow.tocoo()
+    used_pairs = {(int(u), int(v)) for u, v, f in zip(pair_flow.row, pair_flow.col,
+                                                      pair_flow.data, strict=True) if f > 0}
+    support = frozenset(int(ix.arc_edge[a]) for a in idx
+                        if (int(ix.tail[a]), int(ix.head[a])) in used_pairs)
+    return MaxFlow(value, support)
+
+
+def _disjoint_count(ix: RoutingIndex, source: int, target: int, edge_ok: BoolArray,
+                    limit: int | None = None) -> int:
+    """Number of node-disjoint routes (Menger) between node indices, over allowed edges.
+
+    Node splitting: relay v becomes v_in = v, v_out = v + n with capacity 1 between them; the
+    two ends are not split. The count is capped at ``limit`` when given (capacity of the
+    super-source arcs is unbounded otherwise)."""
+    n = ix.n
+    node_ok = ix.node_mask(source, target)
+    arc_ok = ix.arc_mask(node_ok, edge_ok)
+    idx = np.flatnonzero(arc_ok)
+    t, h = ix.tail[idx], ix.head[idx]
+    out_t = np.where((t == source) | (t == target), t, t + n)
+    big = n + 1
+    inner = np.flatnonzero(node_ok)
+    inner = inner[(inner != source) & (inner != target)]
+    rows = np.concatenate([out_t, inner])
+    cols = np.concatenate([h, inner + n])
+    caps = np.concatenate([np.full(len(idx), big), np.ones(len(inner))]).astype(np.int32)
+    graph = sp.csr_array((caps, (rows, cols)), shape=(2 * n, 2 * n))
+    graph.sum_duplicates()
+    count = int(maximum_flow(graph, source, target).flow_value)
+    return count if limit is None else min(count, limit)
+
+
+def directly_joined(ix: RoutingIndex, source: int, target: int,
+                    edge_ok: BoolArray | None = None) -> bool:
+    """True when one usable QKD link joins the two nodes."""
+    sel = ((ix.eu == source) & (ix.ev == target)) | ((ix.eu == target) & (ix.ev == source))
+    if edge_ok is not None:
+        sel &= edge_ok
+    return bool(sel.any())
+
+
+def nodes_to_compromise(ix: RoutingIndex, source: int, target: int) -> int | None:
+    """Minimum number of key-holding relays whose capture reveals every route (minimum s-t
+    vertex cut); None when one QKD link joins the ends or no route does."""
+    if directly_joined(ix, source, target):
+        return None
+    count = _disjoint_count(ix, source, target, np.ones(ix.m, dtype=bool))
+    return count if count > 0 else None
+
+
+def multipath_xor_rate(ix: RoutingIndex, source: int, target: int, paths_needed: int
+                       ) -> float:
+    """Largest r such that ``paths_needed`` node-disjoint routes each have bottleneck >= r."""
+    rates = np.unique(ix.rate[ix.rate > 0])
+    lo, hi = 0, len(rates) - 1
+
+    def ok(r: float) -> bool:
+        return _disjoint_count(ix, source, target, ix.rate >= r) >= paths_needed
+
+    if hi < 0 or not ok(float(rates[0])):
+        return 0.0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if ok(float(rates[mid])):
+            lo = mid
+        else:
+            hi = mid - 1
+    return float(rates[lo])

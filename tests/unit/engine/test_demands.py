@@ -1,0 +1,147 @@
+"""Max concurrent flow (lambda), priority / max-min fair allocation, least-relay flow."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from _builders import fake_rate_model, rated, snapshot, trusted
+from scipy.optimize import linprog
+
+from qnetplan.engine.demands import Commodity, allocate
+from qnetplan.engine.graph import build_qkd_graph
+from qnetplan.engine.routing import RoutingIndex
+
+
+def run(links, node_ids, demands):
+    """demands: (key, a, b, req, priority)."""
+    ix = RoutingIndex(build_qkd_graph(snapshot(trusted(*node_ids), links), fake_rate_model))
+    coms = [Commodity(k, ix.pos[a], ix.pos[b], req) for k, a, b, req, _ in demands]
+    return ix, allocate(ix, coms, [p for *_, p in demands])
+
+
+def edge_lp_lambda(n, edges, demands):
+    """Independent oracle: edge formulation, one flow per commodity per arc direction."""
+    m, k = len(edges), len(demands)
+    nv = 2 * m * k + 1
+    c = np.zeros(nv)
+    c[-1] = -1.0
+    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    for j, (s, t, d) in enumerate(demands):
+        for v in range(n):
+            row = np.zeros(nv)
+            for e, (u, w, _) in enumerate(edges):
+                base = (j * m + e) * 2
+                if u == v:
+                    row[base] += 1
+                    row[base + 1] -= 1
+                if w == v:
+                    row[base] -= 1
+                    row[base + 1] += 1
+            if v == s:
+                row[-1] = -d
+            elif v == t:
+                row[-1] = d
+            a_eq.append(row)
+            b_eq.append(0.0)
+    for e, (_, _, cap) in enumerate(edges):
+        row = np.zeros(nv)
+        for j in range(k):
+            row[(j * m + e) * 2:(j * m + e) * 2 + 2] = 1
+        a_ub.append(row)
+        b_ub.append(cap)
+    res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq,
+                  method="highs")
+    return res.x[-1]
+
+
+def test_lambda_by_hand_shared_link():
+    # A-B-C with 100 each; demands A-C 100 and A-B 100 share A-B: lambda = 0.5
+    links = [rated(1, 1, 2, 100.0), rated(2, 2, 3, 100.0)]
+    _, alloc = run(links, [1, 2, 3], [(1, 1, 3, 100.0, 1), (2, 1, 2, 100.0, 1)])
+    assert alloc.lambda_ == pytest.approx(0.5)
+    assert alloc.allocated_bps == pytest.approx({1: 50.0, 2: 50.0})
+
+
+def test_lambda_by_hand_multipath():
+    # triangle: A-B 10, A-C 10, C-B 10; demand A-B 40 -> max-flow 20 -> lambda 0.5
+    links = [rated(1, 1, 2, 10.0), rated(2, 1, 3, 10.0), rated(3, 3, 2, 10.0)]
+    _, alloc = run(links, [1, 2, 3], [(1, 1, 2, 40.0, 1)])
+    assert alloc.lambda_ == pytest.approx(0.5)
+    assert alloc.allocated_bps[1] == pytest.approx(20.0)
+
+
+def test_lambda_above_one_allocates_every_requirement():
+    links = [rated(1, 1, 2, 100.0), rated(2, 2, 3, 100.0)]
+    _, alloc = run(links, [1, 2, 3], [(1, 1, 3, 20.0, 2), (2, 1, 2, 30.0, 1)])
+    assert alloc.lambda_ == pytest.approx(2.0)
+    assert alloc.allocated_bps == {1: 20.0, 2: 30.0}
+
+
+def test_priority_classes_served_in_order():
+    links = [rated(1, 1, 2, 100.0)]
+    _, alloc = run(links, [1, 2], [(1, 1, 2, 80.0, 2), (2, 1, 2, 80.0, 1)])
+    assert alloc.allocated_bps[2] == pytest.approx(80.0)
+    assert alloc.allocated_bps[1] == pytest.approx(20.0)
+
+
+def test_max_min_fair_in_fraction_within_a_class():
+    links = [rated(1, 1, 2, 100.0)]
+    _, alloc = run(links, [1, 2], [(1, 1, 2, 100.0, 1), (2, 1, 2, 50.0, 1)])
+    assert alloc.allocated_bps[1] == pytest.approx(200 / 3)
+    assert alloc.allocated_bps[2] == pytest.approx(100 / 3)
+
+
+def test_progressive_filling_freezes_the_bottlenecked_demand_and_raises_the_others():
+    # d1 on A-B (100); d2 A-C over A-B then B-C (10): d2 stops at 10, d1 grows to 90
+    links = [rated(1, 1, 2, 100.0), rated(2, 2, 3, 10.0)]
+    _, alloc = run(links, [1, 2, 3], [(1, 1, 2, 100.0, 1), (2, 1, 3, 100.0, 1)])
+    assert alloc.lambda_ == pytest.approx(0.1)
+    assert alloc.allocated_bps[2] == pytest.approx(10.0)
+    assert alloc.allocated_bps[1] == pytest.approx(90.0)
+
+
+def test_reported_flow_relays_the_least_key():
+    # demand 1-2 of 10 fits on the direct link (1 hop) or via 3 (2 hops)
+    links = [rated(1, 1, 2, 10.0), rated(2, 1, 3, 100.0), rated(3, 3, 2, 100.0)]
+    ix, alloc = run(links, [1, 2, 3], [(7, 1, 2, 10.0, 1)])
+    load = dict(zip([q.link_ids[0] for q in ix.edges], alloc.flow.edge_load_bps, strict=True))
+    assert load == pytest.approx({1: 10.0, 2: 0.0, 3: 0.0})
+    ((_edges, bps),) = alloc.flow.path_flows[7]
+    assert bps == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_lambda_matches_edge_formulation(seed):
+    rng = random.Random(seed)
+    n = 6
+    links = []
+    for lid in range(1, 10 + 1):
+        a, b = rng.sample(range(1, n + 1), 2)
+        links.append(rated(lid, a, b, float(rng.randint(1, 100))))
+    demands = []
+    for k in range(4):
+        a, b = rng.sample(range(1, n + 1), 2)
+        demands.append((k, a, b, float(rng.randint(1, 60)), 1))
+    _ix, alloc = run(links, list(range(1, n + 1)), demands)
+    reach = [d for d in demands
+             if _connected(links, d[1], d[2])]
+    if not reach:
+        assert alloc.lambda_ is None or alloc.lambda_ == 0
+        return
+    # the engine only gets routed demands; reproduce that here
+    ix2, alloc2 = run(links, list(range(1, n + 1)), reach)
+    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix2.edges]
+    expected = edge_lp_lambda(n, edges, [(a - 1, b - 1, r) for _, a, b, r, _ in reach])
+    assert alloc2.lambda_ == pytest.approx(expected, rel=1e-6)
+    # loads never exceed rates
+    assert np.all(alloc2.flow.edge_load_bps <= ix2.rate * (1 + 1e-6))
+
+
+def _connected(links, a, b):
+    import networkx as nx
+    g = nx.Graph()
+    g.add_nodes_from([a, b])
+    g.add_edges_from((lk.a_node_id, lk.b_node_id) for lk in links)
+    return nx.has_path(g, a, b)
