@@ -63,7 +63,8 @@ def _bbm92(loss_db: np.ndarray) -> np.ndarray | None:
     t = db_to_transmittance(loss_db)[..., None]
 
     def objective(pairs: np.ndarray) -> np.ndarray:
-        return np.asarray(fn(t, DEVICE["detector_efficiency"], DEVICE["dark_count_probability"],
+        return np.asarray(fn(t, 0.5, DEVICE["detector_efficiency"],
+                             DEVICE["dark_count_probability"],
                              misalignment_error=0.01,
                              error_correction_efficiency=DEVICE["error_correction_efficiency"],
                              sifting_factor=0.5, source_mean_pair_number=pairs), dtype=float)
@@ -119,8 +120,9 @@ def main() -> None:
         seconds = _time(fn, loss_db)
         curves[name] = rate
         reach = lengths_km[rate > 0].max() if np.any(rate > 0) else 0.0
+        reach_text = f">= {reach:.0f}" if rate[-1] > 0 else f"{reach:.0f}"
         at100 = float(np.interp(100.0, lengths_km, rate))
-        print(f"{name:32s} {seconds * 1e3:7.1f} ms {reach:10.0f} km {at100:15.3e}")
+        print(f"{name:32s} {seconds * 1e3:7.1f} ms {reach_text:>10s} km {at100:15.3e}")
     with np.errstate(divide="ignore"):
         plob = plob_bound(db_to_transmittance(loss_db))
     _figure(lengths_km, curves, plob)

@@ -14,12 +14,19 @@ measure speed, not where Micius was in 2017.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import numpy as np
 
-from qnetplan.engine.passes import PassStation, TwoLineElement, find_passes, find_passes_many
-from qnetplan.engine.passes import parse_tle
+from qnetplan.engine.passes import (
+    PassStation,
+    TwoLineElement,
+    find_passes,
+    find_passes_many,
+    parse_tle,
+)
 from qnetplan.engine.satellites import (
     DecoyBB84PassParameters,
     GroundStation,
@@ -27,6 +34,8 @@ from qnetplan.engine.satellites import (
     decoy_bb84_pass_model,
     pass_keys,
 )
+
+T = TypeVar("T")
 
 L1 = "1 41731U 16051A   16353.90152003  .00000364  00000-0  17957-4 0  9993"
 L2 = "2 41731  97.3699 267.4500 0013200 178.5836 246.0824 15.23915303 19063"
@@ -73,7 +82,7 @@ def twenty_stations() -> list[PassStation]:
             enumerate(zip(lats, lons, strict=True))]
 
 
-def _timed(label: str, fn):  # type: ignore[no-untyped-def]
+def _timed(label: str, fn: Callable[[], T]) -> tuple[T, float]:
     t0 = time.perf_counter()
     out = fn()
     dt = time.perf_counter() - t0

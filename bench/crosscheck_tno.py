@@ -65,7 +65,7 @@ BBM92_CASES = [
     {"detector_efficiency": 0.8, "dark_count_probability": 1e-7, "misalignment_error": 0.01,
      "pairs": 0.1},
 ]
-BBM92_LOSSES_DB = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+BBM92_LOSSES_DB = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 65.0, 70.0]
 
 TNO_SCRIPT = textwrap.dedent('''
     import json, sys, math, warnings
@@ -216,7 +216,7 @@ def main() -> None:
         print("  ".join(s.ljust(w) for s, w in zip(r, widths, strict=True)).rstrip())
     print("\nlargest |relative difference| where both rates are positive:")
     for key, value in sorted(worst.items()):
-        print(f"  {key:24s} {value:.2%}")
+        print(f"  {key:24s} {value:.2e}")
     if bbm92_module is None:
         print("\nbbm92: qnetplan.physics.qkd.bbm92 not available yet - skipped")
 
@@ -225,7 +225,7 @@ def _bbm92_rate(module: Any, loss_db: float, c: dict[str, float]) -> float:
     """Call the other helper's BBM92 model with f = 1, no sifting, source in the middle."""
     fn = module.secret_key_rate_bbm92
     t = float(10 ** (-loss_db / 10))
-    return float(fn(t, c["detector_efficiency"], c["dark_count_probability"],
+    return float(fn(t, 0.5, c["detector_efficiency"], c["dark_count_probability"],
                     misalignment_error=c["misalignment_error"], error_correction_efficiency=1.0,
                     sifting_factor=1.0, source_mean_pair_number=c["pairs"]))
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
 from qnetplan import __version__
 from qnetplan.api.errors import install_error_handlers, problem_response
-from qnetplan.api.routes import children, demos, health, networks, profiles
+from qnetplan.api.routes import analyses, calc, children, demos, health, networks, profiles
 from qnetplan.api.spa import install_spa
 from qnetplan.config import Settings, get_settings
+from qnetplan.services.calculator import validate_profile
 from qnetplan.storage.session import dialect_name, make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
@@ -38,7 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.dialect = dialect_name(engine)
-    app.state.profile_validator = None
+    app.state.profile_validator = validate_profile
+    app.state.analysis_executor = ThreadPoolExecutor(max_workers=1,
+                                                     thread_name_prefix="analysis")
 
     @app.middleware("http")
     async def limit_upload(
@@ -58,5 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(profiles.router, prefix=API_PREFIX)
     app.include_router(demos.router, prefix=API_PREFIX)
+    app.include_router(calc.router, prefix=API_PREFIX)
+    app.include_router(analyses.router, prefix=API_PREFIX)
     install_spa(app)
     return app

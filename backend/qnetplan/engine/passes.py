@@ -431,7 +431,8 @@ def find_passes_many(
     tolerance_s : float
         Time resolution of the refined rise, culmination and set [s] (default 0.01).
     chunk_days : float
-        Length of the grid chunks processed at once (memory bound) [day].
+        Longest grid chunk processed at once [day] (shortened for many satellites, so that a
+        chunk holds at most ~2 million satellite-times).
 
     Returns
     -------
@@ -464,10 +465,12 @@ def find_passes_many(
     longest_period = max(t.period_s for t in tles)
     pad_s = min(max(0.5 * longest_period, 1800.0), 0.5 * _DAY_S)
     pad_n = math.ceil(pad_s / step_s)
-    # global grid index k <-> time k * step_s - pad_s; maxima with k in [k_lo, k_hi) are ours
+    # grid index k <-> k * step_s seconds after start; a chunk owns the coarse maxima of its
+    # index range and evaluates pad_n extra points on each side for the rise and set brackets
     k_lo = -2  # culminations may sit a step away from their coarse maximum
     k_hi = math.ceil(window_s / step_s) + 2
-    chunk_n = max(16, math.ceil(chunk_days * _DAY_S / step_s))
+    chunk_n = max(16, min(math.ceil(chunk_days * _DAY_S / step_s),
+                          math.ceil(2_000_000 / len(tles))))  # bounds memory for many satellites
 
     satrecs = [t.satrec for t in tles]
     found: list[list[_Row]] = [[] for _ in tles]

@@ -3,7 +3,9 @@ finite-key blocks, night-only operation, key volume, relay edges, entanglement m
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -293,3 +295,48 @@ def test_entanglement_key_only_while_both_see_the_satellite(tle: TwoLineElement)
     best = downlink_transmittance(TERMINAL, DELINGHA, 495.0, 90.0) * downlink_transmittance(
         TERMINAL, NANSHAN, 495.0, 90.0)
     assert 0.0 < np.max(seen["eta"]) < float(best)
+
+
+# ----------------------------------------------------------------------------- Micius demo
+MICIUS_DOC = (Path(__file__).resolve().parents[3] / "backend" / "qnetplan" / "demo" / "pending"
+              / "micius.json")
+SATELLITE_FIELDS = {"id", "name", "tle_line1", "tle_line2", "mode", "wavelength_nm",
+                    "divergence_full_angle_urad", "divergence_convention", "transmit_aperture_m",
+                    "beam_quality_m2", "pointing_jitter_urad", "equipment_profile_id",
+                    "finite_key"}
+GROUND_STATION_FIELDS = {"receiver_aperture_m", "obscuration_ratio", "optics_efficiency",
+                         "minimum_elevation_deg", "zenith_transmittance",
+                         "night_sun_elevation_deg", "cloud_free_fraction"}
+
+
+def test_micius_demo_document_is_usable() -> None:
+    """The pending Micius demo (API-CONTRACT.md §2 document, §5 satellite and ground-station
+    fields) holds the PHYSICS.md §3 stations and TLE, and its stations see the satellite."""
+    doc = json.loads(MICIUS_DOC.read_text(encoding="utf-8"))
+    assert doc["format"] == "qnetplan-network" and doc["format_version"] == 1
+    assert doc["links"] == [] and doc["equipment_profiles"] == []
+    nodes = {n["name"]: n for n in doc["nodes"]}
+    assert set(nodes) == {"Delingha", "Nanshan", "Lijiang", "Ngari", "Xinglong", "Graz"}
+    expected = {"Delingha": DELINGHA, "Nanshan": NANSHAN, "Lijiang": LIJIANG,
+                "Xinglong": XINGLONG, "Graz": GRAZ}
+    for name, station in expected.items():
+        assert (nodes[name]["latitude_deg"], nodes[name]["longitude_deg"]) == (
+            station.latitude_deg, station.longitude_deg)
+    for node in doc["nodes"]:
+        assert node["role"] == "ground_station" and "Source:" in node["notes"]
+        assert set(node["ground_station"]) == GROUND_STATION_FIELDS
+    (sat,) = doc["satellites"]
+    assert set(sat) == SATELLITE_FIELDS and sat["mode"] == "trusted_relay"
+    tle = parse_tle(sat["tle_line1"], sat["tle_line2"])
+    assert (sat["tle_line1"], sat["tle_line2"]) == (L1, L2)
+    (demand,) = doc["demands"]
+    ends = {n["id"]: n["name"] for n in doc["nodes"]}
+    assert {ends[demand["a_node_id"]], ends[demand["b_node_id"]]} == {"Xinglong", "Graz"}
+    stations = [GroundStation(n["id"], n["latitude_deg"], n["longitude_deg"],
+                              altitude_m=n["altitude_m"], **n["ground_station"])
+                for n in doc["nodes"]]
+    terminal = SatelliteTerminal(sat["wavelength_nm"], sat["divergence_full_angle_urad"],
+                                 sat["divergence_convention"],
+                                 pointing_jitter_urad=sat["pointing_jitter_urad"])
+    keys = passes_with_keys(tle, terminal, stations, None)
+    assert {k.satellite_pass.station_id for k in keys} >= {5, 6}

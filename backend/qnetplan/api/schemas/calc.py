@@ -1,6 +1,7 @@
-"""Calculator schemas (API-CONTRACT.md §3). Which ``system`` fields apply to which protocol,
-their defaults and which are required is the calculator registry's business
-(``qnetplan.engine.calculator``); these models only fix names, types and ranges."""
+"""Calculator schemas (API-CONTRACT.md §3). These models fix names and JSON types (strict: no
+booleans for numbers); which ``system`` fields apply to which protocol, their defaults, ranges
+and which are required is the calculator registry's business (``qnetplan.engine.calculator``),
+which answers with JSON pointers — one source of truth for the API and stored profiles."""
 
 from __future__ import annotations
 
@@ -8,58 +9,53 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, Strict, model_validator
 
-from qnetplan.api.schemas.common import EntityId, Fraction, StrictBool, StrictModel
+from qnetplan.api.schemas.common import EntityId, StrictBool, StrictModel
 from qnetplan.api.schemas.resources import ProtocolName
 
-
-def _num(**kw: Any) -> Any:
-    return Annotated[float, Strict(), Field(allow_inf_nan=False, **kw)]
-
-
-PositiveNum = _num(gt=0, le=1e15)
-NonNegLossDb = _num(ge=0, le=1000)
+Num = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Int = Annotated[int, Strict()]
 
 
 class SystemParams(StrictModel):
     """The QKD system. Fields a protocol does not use are rejected (422)."""
 
-    repetition_rate_hz: PositiveNum | None = None
-    detector_efficiency: Fraction | None = None
-    dark_count_probability: Fraction | None = None
-    misalignment_error: Fraction | None = None
-    error_correction_efficiency: _num(ge=1, le=10) | None = None  # type: ignore[valid-type]
-    sifting_factor: Fraction | None = None
+    repetition_rate_hz: Num | None = None
+    detector_efficiency: Num | None = None
+    dark_count_probability: Num | None = None
+    misalignment_error: Num | None = None
+    error_correction_efficiency: Num | None = None
+    sifting_factor: Num | None = None
     decoy_method: Literal["infinite", "vacuum_weak", "one_decoy", "none"] | None = None
-    signal_mean_photon_number: _num(gt=0, le=100) | None = None  # type: ignore[valid-type]
+    signal_mean_photon_number: Num | None = None
     decoy_mean_photon_numbers: Annotated[
-        list[_num(ge=0, le=100)], Field(max_length=2)  # type: ignore[valid-type]
+        list[Num], Field(max_length=2)
     ] | None = None
-    source_mean_pair_number: _num(gt=0, le=100) | None = None  # type: ignore[valid-type]
+    source_mean_pair_number: Num | None = None
     tf_variant: Literal["sns", "pm"] | None = None
-    sns_sending_probability: Fraction | None = None
+    sns_sending_probability: Num | None = None
     detection: Literal["homodyne", "heterodyne"] | None = None
-    modulation_variance_snu: _num(gt=0, le=1e9) | None = None  # type: ignore[valid-type]
-    excess_noise_snu: _num(ge=0, le=1e3) | None = None  # type: ignore[valid-type]
-    electronic_noise_snu: _num(ge=0, le=1e3) | None = None  # type: ignore[valid-type]
-    reconciliation_efficiency: Fraction | None = None
+    modulation_variance_snu: Num | None = None
+    excess_noise_snu: Num | None = None
+    electronic_noise_snu: Num | None = None
+    reconciliation_efficiency: Num | None = None
     optimize_intensities: StrictBool | None = None
-    detector_dead_time_s: _num(ge=0, le=1) | None = None  # type: ignore[valid-type]
+    detector_dead_time_s: Num | None = None
 
 
 class FiniteKeyParams(StrictModel):
-    block_size_pulses: _num(ge=1, le=1e20)  # type: ignore[valid-type]
-    security_epsilon: _num(gt=0, lt=1) = 1e-10  # type: ignore[valid-type]
-    correctness_epsilon: _num(gt=0, lt=1) = 1e-15  # type: ignore[valid-type]
+    block_size_pulses: Num
+    security_epsilon: Num = 1e-10
+    correctness_epsilon: Num = 1e-15
 
 
 class Channel(StrictModel):
     """Either ``{length_km, attenuation_db_per_km, extra_loss_db}`` or ``{loss_db}``."""
 
-    length_km: _num(ge=0, le=100_000) | None = None  # type: ignore[valid-type]
-    attenuation_db_per_km: _num(ge=0, le=100) | None = None  # type: ignore[valid-type]
-    extra_loss_db: NonNegLossDb | None = None  # type: ignore[valid-type]
-    loss_db: NonNegLossDb | None = None  # type: ignore[valid-type]
-    relay_position_fraction: Fraction | None = None
+    length_km: Num | None = None
+    attenuation_db_per_km: Num | None = None
+    extra_loss_db: Num | None = None
+    loss_db: Num | None = None
+    relay_position_fraction: Num | None = None
 
 
 class KeyRateRequest(StrictModel):
@@ -71,17 +67,19 @@ class KeyRateRequest(StrictModel):
 
     @model_validator(mode="after")
     def _profile_or_protocol(self) -> KeyRateRequest:
-        if self.equipment_profile_id is None and (self.protocol is None or self.system is None):
-            raise ValueError("give protocol and system, or equipment_profile_id")
+        if (self.equipment_profile_id is None) == (self.protocol is None):
+            raise ValueError("give either protocol (with system) or equipment_profile_id")
+        if self.equipment_profile_id is not None and (self.system or self.finite_key):
+            raise ValueError("equipment_profile_id brings its own system and finite_key")
         return self
 
 
 class KeyRateCurveRequest(KeyRateRequest):
     lengths_km: Annotated[
-        list[_num(ge=0, le=100_000)], Field(min_length=1, max_length=5000)  # type: ignore[valid-type]
+        list[Num], Field(min_length=1, max_length=5000)
     ] | None = None
     losses_db: Annotated[
-        list[NonNegLossDb], Field(min_length=1, max_length=5000)  # type: ignore[valid-type]
+        list[Num], Field(min_length=1, max_length=5000)
     ] | None = None
 
 
@@ -123,15 +121,15 @@ class KeyRateCurveResponse(BaseModel):
 class LossBudgetRequest(StrictModel):
     """A span's loss fields (API-CONTRACT.md §2)."""
 
-    length_km: _num(ge=0, le=100_000) = 0.0  # type: ignore[valid-type]
-    attenuation_db_per_km: _num(ge=0, le=100) = 0.2  # type: ignore[valid-type]
-    connector_count: Annotated[int, Strict(), Field(ge=0, le=100_000)] = 0
-    loss_per_connector_db: NonNegLossDb = 0.3  # type: ignore[valid-type]
-    splice_count: Annotated[int, Strict(), Field(ge=0, le=100_000)] = 0
-    loss_per_splice_db: NonNegLossDb = 0.05  # type: ignore[valid-type]
-    insertion_loss_db: NonNegLossDb = 0.0  # type: ignore[valid-type]
-    extra_loss_db: NonNegLossDb = 0.0  # type: ignore[valid-type]
-    ageing_margin_db: NonNegLossDb = 0.0  # type: ignore[valid-type]
+    length_km: Num = 0.0
+    attenuation_db_per_km: Num = 0.2
+    connector_count: Int = 0
+    loss_per_connector_db: Num = 0.3
+    splice_count: Int = 0
+    loss_per_splice_db: Num = 0.05
+    insertion_loss_db: Num = 0.0
+    extra_loss_db: Num = 0.0
+    ageing_margin_db: Num = 0.0
 
 
 class BudgetItem(BaseModel):

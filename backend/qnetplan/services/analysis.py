@@ -1,0 +1,228 @@
+"""Analyses (API-CONTRACT.md §4): load an immutable snapshot, run the engine, store the result
+with its input hash, network version, engine version and parameters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qnetplan.domain import (
+    AnalysisParams,
+    AnalysisResult,
+    DemandSpec,
+    EquipmentProfileSpec,
+    FailureScenario,
+    LinkSpec,
+    LinkStatus,
+    NetworkSnapshot,
+    NodeSpec,
+    Route,
+    RoutingObjective,
+)
+from qnetplan.engine.analysis import ENGINE_VERSION, run_analysis
+from qnetplan.engine.routing import find_routes
+from qnetplan.errors import FieldProblem, InvalidInputError, NotFoundError
+from qnetplan.services.document import export_document
+from qnetplan.services.rates import PrefetchedRateModel
+from qnetplan.services.views import as_utc
+from qnetplan.storage.models import AnalysisRow, EquipmentProfileRow, utcnow
+
+NODE_SPEC_FIELDS = ("id", "role", "name", "latitude_deg", "longitude_deg", "altitude_m",
+                    "equipment_profile_id", "insertion_loss_db", "bypass", "bypass_loss_db",
+                    "relays_key")
+LINK_SPEC_FIELDS = tuple(f.name for f in fields(LinkSpec))
+
+
+# ---------------------------------------------------------------- snapshot
+def load_snapshot(session: Session, network_id: int) -> tuple[NetworkSnapshot, dict[str, Any]]:
+    """The network as the engine sees it, and the canonical document it came from."""
+    doc = export_document(session, network_id)
+    referenced = {doc["network"]["default_equipment_profile_id"]}
+    referenced |= {n["equipment_profile_id"] for n in doc["nodes"]}
+    referenced |= {x["equipment_profile_id"] for x in doc["links"]}
+    profile_rows = session.scalars(select(EquipmentProfileRow).where(
+        EquipmentProfileRow.id.in_([p for p in referenced if p is not None]))).all()
+    profiles = [EquipmentProfileSpec(
+        id=p.id, protocol=p.protocol, name=p.name, system=dict(p.system or {}),
+        finite_key=None if p.finite_key is None else dict(p.finite_key),
+        max_channel_loss_db=p.max_channel_loss_db, provenance=p.provenance,
+        builtin=p.builtin) for p in profile_rows]
+    snapshot = NetworkSnapshot.build(
+        nodes=[NodeSpec(**{k: n[k] for k in NODE_SPEC_FIELDS}) for n in doc["nodes"]],
+        links=[LinkSpec(**{k: x[k] for k in LINK_SPEC_FIELDS}) for x in doc["links"]],
+        demands=[DemandSpec(id=d["id"], a_node_id=d["a_node_id"], b_node_id=d["b_node_id"],
+                            required_key_rate_bps=d["required_key_rate_bps"],
+                            priority=d["priority"]) for d in doc["demands"]],
+        equipment_profiles=profiles,
+        network_id=network_id, version=doc["network"]["version"], name=doc["network"]["name"],
+        route_factor=doc["network"]["route_factor"],
+        default_equipment_profile_id=doc["network"]["default_equipment_profile_id"],
+    )
+    canonical = {k: v for k, v in doc.items() if k != "network"}
+    canonical["network"] = {k: v for k, v in doc["network"].items()
+                            if k not in ("version", "created_at", "updated_at")}
+    canonical["profiles"] = sorted(
+        ({"id": p.id, "protocol": str(p.protocol), "system": dict(p.system),
+          "finite_key": p.finite_key and dict(p.finite_key),
+          "max_channel_loss_db": p.max_channel_loss_db} for p in profiles),
+        key=lambda p: p["id"])
+    return snapshot, canonical
+
+
+def input_hash(canonical: dict[str, Any], parameters: dict[str, Any]) -> str:
+    """SHA-256 over the snapshot's content, the parameters and the engine version."""
+    payload = json.dumps({"network": canonical, "parameters": parameters,
+                          "engine": ENGINE_VERSION}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def parse_params(parameters: dict[str, Any]) -> AnalysisParams:
+    return AnalysisParams(
+        objective=RoutingObjective(parameters["objective"]),
+        k_paths=parameters["k_paths"],
+        failure_scenarios=tuple(FailureScenario(s) for s in parameters["failure_scenarios"]),
+        statuses=tuple(LinkStatus(s) for s in parameters["statuses"]),
+    )
+
+
+def compute(snapshot: NetworkSnapshot, params: AnalysisParams) -> dict[str, Any]:
+    """Pure: the analysis result in the API's JSON shape."""
+    rates = PrefetchedRateModel()
+    rates.prefetch(snapshot, params.statuses)
+    return result_json(run_analysis(snapshot, params, rates))
+
+
+# ---------------------------------------------------------------- JSON shape
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _route_json(route: Route) -> dict[str, Any]:
+    return {"node_ids": list(route.node_ids), "link_ids": list(route.link_ids),
+            "bottleneck_bps": _plain(route.bottleneck_bps), "loss_db": _plain(route.loss_db),
+            "trusted_node_ids": list(route.trusted_node_ids)}
+
+
+def result_json(result: AnalysisResult) -> dict[str, Any]:
+    qkd_links = []
+    for q in result.qkd_links:
+        qkd_links.append(_plain({
+            "a_node_id": q.a_node_id, "b_node_id": q.b_node_id, "link_ids": q.link_ids,
+            "via_node_ids": q.via_node_ids, "loss_db": q.loss_db, "key_rate_bps": q.key_rate_bps,
+            "protocol": q.protocol, "equipment_profile_id": q.equipment_profile_id,
+            "feasible": q.feasible, "reason": q.reason,
+            "loss_headroom_db": q.loss_headroom_db,
+            "used_key_rate_bps": q.used_key_rate_bps, "utilization": q.utilization}))
+    links = [_plain({
+        "link_id": x.link_id,
+        "loss_budget": {"items": [asdict(i) for i in x.loss_budget.items],
+                        "total_db": x.loss_budget.total_db},
+        "key_rate_bps": x.key_rate_bps, "feasible": x.feasible,
+        "loss_headroom_db": x.loss_headroom_db, "reason": x.reason}) for x in result.links]
+    demands = []
+    for d in result.demands:
+        demands.append(_plain({
+            "demand_id": d.demand_id, "satisfied": d.satisfied,
+            "allocated_key_rate_bps": d.allocated_key_rate_bps, "max_flow_bps": d.max_flow_bps,
+            "routes": [_route_json(r) for r in d.routes],
+            "exposed_trusted_node_ids": d.exposed_trusted_node_ids,
+            "nodes_to_compromise": d.nodes_to_compromise,
+            "multipath_xor_rate_bps": d.multipath_xor_rate_bps,
+            "blocking_reason": d.blocking_reason, "shortfall_bps": d.shortfall_bps,
+            "remedies": [asdict(r) if is_dataclass(r) else r for r in d.remedies]}))
+    summary = result.summary
+    return {
+        "summary": _plain({"lambda": summary.lambda_, "demands_total": summary.demands_total,
+                           "demands_satisfied": summary.demands_satisfied,
+                           "single_failure_survival_fraction":
+                               summary.single_failure_survival_fraction}),
+        "links": links,
+        "qkd_links": qkd_links,
+        "demands": demands,
+        "nodes": [_plain({"node_id": n.node_id, "relayed_key_rate_bps": n.relayed_key_rate_bps,
+                          "exposed_demand_ids": n.exposed_demand_ids}) for n in result.nodes],
+        "resilience": [_plain({"scenario": r.scenario, "element": r.element,
+                               "demand_ids_below_requirement": r.demand_ids_below_requirement})
+                       for r in result.resilience],
+    }
+
+
+# ---------------------------------------------------------------- use cases
+def new_analysis_row(session: Session, network_id: int, parameters: dict[str, Any]
+                     ) -> tuple[AnalysisRow, NetworkSnapshot]:
+    snapshot, canonical = load_snapshot(session, network_id)
+    row = AnalysisRow(
+        network_id=network_id, network_version=snapshot.version,
+        input_hash=input_hash(canonical, parameters), engine_version=ENGINE_VERSION,
+        parameters=parameters, status="running", progress=0.0, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row, snapshot
+
+
+def finish(row: AnalysisRow, result: dict[str, Any] | None, error: str | None) -> None:
+    row.result = result
+    row.error = error
+    row.status = "succeeded" if error is None else "failed"
+    row.progress = 1.0
+    row.finished_at = utcnow()
+
+
+def get_analysis(session: Session, analysis_id: int) -> AnalysisRow:
+    row = session.get(AnalysisRow, analysis_id)
+    if row is None:
+        raise NotFoundError(f"Analysis {analysis_id} does not exist.")
+    return row
+
+
+def analysis_view(row: AnalysisRow) -> dict[str, Any]:
+    result = row.result or {}
+    return {
+        "id": row.id, "network_id": row.network_id, "network_version": row.network_version,
+        "input_hash": row.input_hash, "engine_version": row.engine_version,
+        "parameters": row.parameters, "status": row.status, "progress": row.progress,
+        "error": row.error, "created_at": as_utc(row.created_at),
+        "finished_at": None if row.finished_at is None else as_utc(row.finished_at),
+        "summary": result.get("summary"), "links": result.get("links", []),
+        "qkd_links": result.get("qkd_links", []), "demands": result.get("demands", []),
+        "nodes": result.get("nodes", []), "resilience": result.get("resilience", []),
+    }
+
+
+def routes(session: Session, network_id: int, source: int, target: int, objective: str, k: int
+           ) -> list[dict[str, Any]]:
+    snapshot, _ = load_snapshot(session, network_id)
+    for name, node_id in (("source", source), ("target", target)):
+        node = snapshot.nodes.get(node_id)
+        if node is None:
+            raise InvalidInputError(f"{name} {node_id} is not a node of network {network_id}",
+                                    [FieldProblem(detail="no such node", parameter=name)])
+        if not node.holds_key:
+            raise InvalidInputError(f"{name} {node_id} ({node.role}) holds no key",
+                                    [FieldProblem(detail="not a key-holding node",
+                                                  parameter=name)])
+    if source == target:
+        raise InvalidInputError("source and target are the same node",
+                                [FieldProblem(detail="must differ from source",
+                                              parameter="target")])
+    statuses = (LinkStatus.EXISTING, LinkStatus.PLANNED)
+    rates = PrefetchedRateModel()
+    rates.prefetch(snapshot, statuses)
+    found = find_routes(snapshot, source, target, RoutingObjective(objective), k, statuses,
+                        rates)
+    return [_route_json(r) for r in found]
