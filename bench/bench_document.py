@@ -43,7 +43,7 @@ def main() -> None:
         for clients in (1, 4):
             until = time.perf_counter() + DURATION_S
             with ThreadPoolExecutor(clients) as pool:
-                results = list(pool.map(lambda _: _loop(base, path, until), range(clients)))
+                results = list(pool.map(lambda _, u=until: _loop(base, path, u), range(clients)))
             lat = sorted(x for r in results for x in r)
             rps = len(lat) / DURATION_S
             print(f"GET document, {clients} client(s), {DURATION_S:.0f} s: {rps:.1f} req/s, "

@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router, prefix=API_PREFIX)
     app.include_router(demos.router, prefix=API_PREFIX)
     app.include_router(calc.router, prefix=API_PREFIX)
+    app.include_router(calc_free_space.router, prefix=API_PREFIX)
+    app.include_router(satellites.router, prefix=API_PREFIX)
     app.include_router(analyses.router, prefix=API_PREFIX)
     install_spa(app)
     return app

@@ -62,7 +62,7 @@ def tgw_bound(transmittance: ArrayLike) -> FloatArray:
     References
     ----------
     M. Takeoka, S. Guha, M. M. Wilde, "Fundamental rate-loss tradeoff for optical quantum key
-    distribution", Nat. Commun. 5, 5235 (2014), doi:10.1038/ncomms6235, Eq. (3).
+    distribution", Nat. Commun. 5, 5235 (2014), doi:10.1038/ncomms6235 (the TGW bound, main result).
     """
     eta = np.asarray(transmittance, dtype=float)
     with np.errstate(divide="ignore"):

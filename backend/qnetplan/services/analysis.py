@@ -23,6 +23,7 @@ from qnetplan.domain import (
     LinkStatus,
     NetworkSnapshot,
     NodeSpec,
+    Protocol,
     Route,
     RoutingObjective,
 )
@@ -50,7 +51,7 @@ def load_snapshot(session: Session, network_id: int) -> tuple[NetworkSnapshot, d
     profile_rows = session.scalars(select(EquipmentProfileRow).where(
         EquipmentProfileRow.id.in_([p for p in referenced if p is not None]))).all()
     profiles = [EquipmentProfileSpec(
-        id=p.id, protocol=p.protocol, name=p.name, system=dict(p.system or {}),
+        id=p.id, protocol=Protocol(p.protocol), name=p.name, system=dict(p.system or {}),
         finite_key=None if p.finite_key is None else dict(p.finite_key),
         max_channel_loss_db=p.max_channel_loss_db, provenance=p.provenance,
         builtin=p.builtin) for p in profile_rows]

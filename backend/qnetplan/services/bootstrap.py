@@ -1,20 +1,17 @@
-"""Database seeding after migrations (the built-in equipment catalogue) and demo loading."""
+"""Database seeding after migrations: the built-in equipment catalogue."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from qnetplan.config import Settings
+from qnetplan.engine.catalogue import builtin_profiles
 from qnetplan.services.profiles import sync_builtin_profiles
 from qnetplan.storage.session import make_engine, make_session_factory
 
 
-def builtin_catalogue() -> list[dict[str, object]]:
-    import importlib.util  # TEMPORARY until the catalogue lands
-
-    if importlib.util.find_spec("qnetplan.engine.catalogue") is None:
-        return []
-    from qnetplan.engine.catalogue import builtin_profiles  # type: ignore[attr-defined]
-
-    return builtin_profiles()  # type: ignore[no-any-return]
+def builtin_catalogue() -> list[dict[str, Any]]:
+    return [dict(p) for p in builtin_profiles()]
 
 
 def seed_database(settings: Settings) -> None:

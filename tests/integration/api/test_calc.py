@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -49,7 +50,7 @@ def test_curve_arrays_have_equal_length_and_never_rise(client: TestClient) -> No
                 "plob_bound_per_pulse"):
         assert len(out[key]) == len(lengths)
     rates = out["secret_key_rate_per_pulse"]
-    assert all(a >= b for a, b in zip(rates, rates[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(rates))
     assert rates[-1] == 0.0
 
 

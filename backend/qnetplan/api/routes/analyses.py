@@ -61,7 +61,7 @@ def create(id: NetworkId, body: AnalysisRequest, session: SessionDep, request: R
         return JSONResponse(
             {"id": row.id, "status": "running", "progress": 0.0}, status_code=202,
             headers={"Location": f"/api/v1/analyses/{row.id}"})
-    except Exception as exc:  # noqa: BLE001 — an engine fault is stored, not a 500
+    except Exception as exc:  # an engine fault is stored, not a 500
         log.exception("analysis %s failed", row.id)
         analysis.finish(row, None, repr(exc))
     session.flush()

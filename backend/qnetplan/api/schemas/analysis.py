@@ -18,13 +18,16 @@ BlockingReasonName = Literal["no_path", "link_loss_exceeds_budget", "insufficien
                              "unsupported_node_role"]
 
 
+DEFAULT_STATUSES: tuple[LinkStatusName, ...] = ("existing", "planned")
+
+
 class AnalysisRequest(StrictModel):
     objective: Objective = "widest"
     k_paths: Annotated[int, Strict(), Field(ge=1, le=20)] = 3
     failure_scenarios: Annotated[list[Scenario], Field(max_length=3)] = Field(
         default_factory=list)
     statuses: Annotated[list[LinkStatusName], Field(min_length=1, max_length=3)] = Field(
-        default_factory=lambda: ["existing", "planned"])
+        default_factory=lambda: list(DEFAULT_STATUSES))
 
 
 class Summary(BaseModel):

@@ -110,8 +110,8 @@ def bb84_gain_and_error(
     References
     ----------
     X. Ma, B. Qi, Y. Zhao, H.-K. Lo, "Practical decoy state for quantum key distribution",
-    Phys. Rev. A 72, 012326 (2005), doi:10.1103/PhysRevA.72.012326, Eqs. (5)-(9) (yields
-    Y_i, gain Q_mu and QBER E_mu of the fiber model), without dropping the Y0 eta_i products.
+    Phys. Rev. A 72, 012326 (2005), doi:10.1103/PhysRevA.72.012326, Sec. II (yields Y_i,
+    gain Q_mu and QBER E_mu of the fiber model), without dropping the Y0 eta_i products.
     """
     k = np.asarray(mean_photon_number, dtype=float)
     eta = np.asarray(total_transmittance, dtype=float)
@@ -141,7 +141,7 @@ def single_photon_bounds_two_decoy(
 
     valid for ``mu1 > mu2 + mu3`` and ``mu2 > mu3 >= 0``; elsewhere Y1 is returned as 0. With
     ``mu3 = 0`` these equal Ma et al. 2005's vacuum + weak decoy bounds Y1^{L,nu,0},
-    e1^{U,nu,0} (Eqs. (34) and (37) there).
+    e1^{U,nu,0} (Sec. IV B there).
 
     Parameters
     ----------
@@ -214,7 +214,7 @@ def single_photon_bounds_one_decoy(
     References
     ----------
     X. Ma, B. Qi, Y. Zhao, H.-K. Lo, Phys. Rev. A 72, 012326 (2005),
-    doi:10.1103/PhysRevA.72.012326, Sec. IV C (one decoy), Eqs. (40)-(41).
+    doi:10.1103/PhysRevA.72.012326, Sec. IV C (one decoy).
     """
     m = np.asarray(mu, dtype=float)
     n = np.asarray(nu, dtype=float)
@@ -265,8 +265,8 @@ def bb84_decoy_key_rate(
     ``R = q { Q1 [1 - h2(e1)] - f Q_mu h2(E_mu) }`` (Lo, Ma, Chen 2005, Eq. (1)), with
     ``Q1 = mu e^-mu Y1``; Y1 and e1 exact (``infinite``) or bounded by the decoys; for
     ``none``, GLLP's tagged form ``R = q Q_mu {(1 - Delta)[1 - h2(E_mu / (1 - Delta))] - f
-    h2(E_mu)}`` with ``Delta = (1 - (1 + mu) e^-mu) / Q_mu`` (GLLP 2004, Sec. 5; Ma et al. 2005,
-    Eq. (10)). All array inputs broadcast; rates below zero are exactly 0.
+    h2(E_mu)}`` with ``Delta = (1 - (1 + mu) e^-mu) / Q_mu`` (GLLP 2004; Ma et al. 2005,
+    no-decoy case). All array inputs broadcast; rates below zero are exactly 0.
 
     Parameters
     ----------

@@ -83,7 +83,7 @@ def bbm92_gain_and_error(
     ----------
     X. Ma, C.-H. F. Fung, H.-K. Lo, "Quantum key distribution with entangled photon sources",
     Phys. Rev. A 76, 012307 (2007), doi:10.1103/PhysRevA.76.012307, Sec. III (PDC source:
-    overall gain Q_lambda and QBER E_lambda, Eqs. (9)-(10) of arXiv:quant-ph/0703122).
+    overall gain Q_lambda and QBER E_lambda; arXiv:quant-ph/0703122).
     """
     lam = np.asarray(half_mean_pair_number, dtype=float)
     ea = np.asarray(eta_a, dtype=float)
@@ -165,7 +165,7 @@ def bbm92_key_rate(
     References
     ----------
     X. Ma, C.-H. F. Fung, H.-K. Lo, Phys. Rev. A 76, 012307 (2007),
-    doi:10.1103/PhysRevA.76.012307, Sec. II (key rate, Eq. (1) of arXiv:quant-ph/0703122) and
+    doi:10.1103/PhysRevA.76.012307, Sec. II (key rate; arXiv:quant-ph/0703122) and
     Sec. III (PDC source).
     """
     t = np.asarray(channel_transmittance, dtype=float)
