@@ -149,17 +149,28 @@ def _figure(lengths_km: np.ndarray, curves: dict[str, np.ndarray], plob: np.ndar
     html = OUT / "protocols.html"
     fig.write_html(html, include_plotlyjs=True)
     print(f"figure: {html.relative_to(OUT.parents[1])}")
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        print("kaleido not installed: HTML only (no PNG)")
-        return
     png = OUT / "protocols.png"
     try:
-        fig.write_image(png, width=1100, height=650)
+        _screenshot(html, png)
         print(f"figure: {png.relative_to(OUT.parents[1])}")
-    except Exception as exc:
+    except Exception as exc:  # a missing browser only costs the PNG
         print(f"PNG not written ({type(exc).__name__}: {exc}); HTML only")
+
+
+def _screenshot(html: Path, png: Path) -> None:
+    """The HTML figure as a PNG, through Debian's headless Chromium (make sysdeps)."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=args)
+        page = browser.new_page(viewport={"width": 1100, "height": 650})
+        page.goto(html.resolve().as_uri())
+        page.wait_for_selector(".main-svg")
+        page.screenshot(path=str(png))
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,17 @@ from fastapi.routing import APIRoute
 
 from qnetplan import __version__
 from qnetplan.api.errors import install_error_handlers, problem_response
-from qnetplan.api.routes import analyses, calc, children, demos, health, networks, profiles
+from qnetplan.api.routes import (
+    analyses,
+    calc,
+    calc_free_space,
+    children,
+    demos,
+    health,
+    networks,
+    profiles,
+    satellites,
+)
 from qnetplan.api.spa import install_spa
 from qnetplan.config import Settings, get_settings
 from qnetplan.services.calculator import validate_profile

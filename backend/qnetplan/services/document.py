@@ -18,6 +18,14 @@ from qnetplan.errors import InvalidInputError, ProblemCollector
 from qnetplan.services.concurrency import check_if_match
 from qnetplan.services.profiles import ProfileValidator
 from qnetplan.services.rules import apply_role_rules, check_link_medium_fields, holds_key
+from qnetplan.services.satellites import (
+    SATELLITE_FIELDS,
+    check_satellite_values,
+    default_node_notes,
+    node_values,
+    satellite_view,
+    satellites_of_network,
+)
 from qnetplan.services.topology import get_network, touch
 from qnetplan.services.views import (
     DEMAND_FIELDS as DEMAND_VIEW_FIELDS,
@@ -37,6 +45,7 @@ from qnetplan.storage.models import (
     LinkRow,
     NetworkRow,
     NodeRow,
+    SatelliteRow,
     utcnow,
 )
 
@@ -77,6 +86,8 @@ def export_document(session: Session, network_id: int) -> dict[str, Any]:
     profile_ids = {network.default_equipment_profile_id}
     profile_ids |= {n["equipment_profile_id"] for n in nodes}
     profile_ids |= {x["equipment_profile_id"] for x in links}
+    satellites = satellites_of_network(session, network_id)
+    profile_ids |= {s.equipment_profile_id for s in satellites}
     profiles = session.scalars(
         select(EquipmentProfileRow)
         .where(EquipmentProfileRow.id.in_([p for p in profile_ids if p is not None]),
@@ -91,7 +102,7 @@ def export_document(session: Session, network_id: int) -> dict[str, Any]:
         "links": links,
         "demands": demands,
         "equipment_profiles": [profile_view(p) for p in profiles],
-        "satellites": [],
+        "satellites": [satellite_view(s) for s in satellites],
     }
 
 
@@ -106,6 +117,11 @@ class _Plan:
     stored_nodes: dict[int, NodeRow] = field(default_factory=dict)
     stored_links: dict[int, LinkRow] = field(default_factory=dict)
     stored_demands: dict[int, DemandRow] = field(default_factory=dict)
+    stored_satellites: dict[int, SatelliteRow] = field(default_factory=dict)
+    # Per document satellite: the node label it owns (a document node id, a stored node id
+    # or a negative label of a node synthesised for it) and its parsed TLE.
+    satellite_node_labels: list[int] = field(default_factory=list)
+    satellite_tles: list[Any] = field(default_factory=list)
 
 
 def _prefixed(exc: InvalidInputError, prefix: str, problems: ProblemCollector) -> None:
@@ -135,6 +151,7 @@ def _plan(session: Session, network: NetworkRow | None, doc: dict[str, Any],
         plan.stored_nodes = {n.id: n for n in network.nodes}
         plan.stored_links = {x.id: x for x in network.links}
         plan.stored_demands = {d.id: d for d in network.demands}
+        plan.stored_satellites = {s.id: s for s in satellites_of_network(session, network.id)}
 
     # Equipment profiles: user profiles; stored ids are updated in place on PUT.
     seen: set[int] = set()
@@ -169,6 +186,39 @@ def _plan(session: Session, network: NetworkRow | None, doc: dict[str, Any],
     check_profile(doc["network"].get("default_equipment_profile_id"),
                   "/network/default_equipment_profile_id")
 
+    # Satellites (before the nodes: a satellite owns its node, whose name and position it
+    # sets). A stored satellite keeps its stored node; a new one owns the document node its
+    # node_id names, or gets a node of its own.
+    claimed: dict[int, int] = {}  # node label -> index of the satellite that owns it
+    sat_ids = [x["id"] for x in doc["satellites"] if x.get("id") is not None]
+    foreign_sats = _other_network_ids(session, SatelliteRow, network_id, sat_ids) \
+        if replace else set()
+    seen_sats: set[int] = set()
+    for i, sat in enumerate(doc["satellites"]):
+        prefix = f"/satellites/{i}"
+        sid = sat.get("id")
+        if sid is not None:
+            if sid in seen_sats:
+                problems.add(f"{prefix}/id", f"id {sid} appears twice")
+            elif sid in foreign_sats:
+                problems.add(f"{prefix}/id", f"satellite {sid} belongs to another network")
+            seen_sats.add(sid)
+        plan.satellite_tles.append(check_satellite_values(sat, set(sat), problems, prefix))
+        check_profile(sat.get("equipment_profile_id"), f"{prefix}/equipment_profile_id")
+        label = sat.get("node_id")
+        stored_sat = plan.stored_satellites.get(sid) if sid is not None else None
+        if stored_sat is not None:
+            if label is not None and label != stored_sat.node_id:
+                problems.add(f"{prefix}/node_id", f"satellite {sid} owns node "
+                             f"{stored_sat.node_id}; its node cannot change")
+            label = stored_sat.node_id
+        if label is not None and label in claimed:
+            problems.add(f"{prefix}/node_id", f"node {label} is also the node of "
+                         f"/satellites/{claimed[label]}")
+        elif label is not None:
+            claimed[label] = i
+        plan.satellite_node_labels.append(label if label is not None else -(i + 1))
+
     # Nodes.
     names: dict[str, int] = {}
     node_ids = [n["id"] for n in doc["nodes"] if n.get("id") is not None]
@@ -183,15 +233,51 @@ def _plan(session: Session, network: NetworkRow | None, doc: dict[str, Any],
             elif nid in foreign_nodes:
                 problems.add(f"{prefix}/id", f"node {nid} belongs to another network")
             plan.node_label_role[nid] = node["role"]
-        if node["role"] == "satellite":
+        owner = claimed.get(nid) if nid is not None else None
+        if node["role"] == "satellite" and owner is None:
             problems.add(f"{prefix}/role", "satellite nodes are created by the satellites "
-                         "resource")
+                         "resource: no satellite of the document owns this node")
+        elif owner is not None and node["role"] != "satellite":
+            problems.add(f"/satellites/{owner}/node_id", f"node {nid} is a {node['role']} "
+                         "node, not a satellite node")
+        elif owner is not None:
+            sat, tle = doc["satellites"][owner], plan.satellite_tles[owner]
+            node["name"] = sat["name"]
+            if tle is not None:
+                node.update(node_values(tle, sat["name"]))
         if node["name"] in names:
             problems.add(f"{prefix}/name", f"name {node['name']!r} is also used by "
                          f"/nodes/{names[node['name']]}")
         names.setdefault(node["name"], i)
         node.update(apply_role_rules(node, set(node), problems, prefix))
         check_profile(node.get("equipment_profile_id"), f"{prefix}/equipment_profile_id")
+
+    # Satellite nodes the document does not list: kept from the store, or created.
+    for i, (sat, label, tle) in enumerate(zip(doc["satellites"], plan.satellite_node_labels,
+                                              plan.satellite_tles, strict=True)):
+        if label in plan.node_label_role:
+            continue
+        prefix = f"/satellites/{i}"
+        stored_sat = plan.stored_satellites.get(sat["id"]) if sat.get("id") else None
+        stored_node = plan.stored_nodes.get(label) if stored_sat is not None else None
+        if label > 0 and stored_node is None:
+            problems.add(f"{prefix}/node_id", f"{label} names no node of the document")
+            continue
+        if sat["name"] in names:
+            problems.add(f"{prefix}/name", f"name {sat['name']!r} is also used by "
+                         f"/nodes/{names[sat['name']]}")
+        names.setdefault(sat["name"], len(doc["nodes"]))
+        plan.node_label_role[label] = "satellite"
+        if tle is None:
+            continue
+        node = {"id": label, **node_values(tle, sat["name"]), "equipment_profile_id": None,
+                "insertion_loss_db": None, "bypass": False, "bypass_loss_db": 1.5,
+                "relays_key": False, "notes": default_node_notes(sat["name"], tle),
+                "ground_station": None}
+        if stored_node is not None:
+            node["equipment_profile_id"] = stored_node.equipment_profile_id
+            node["notes"] = stored_node.notes
+        doc["nodes"].append(node)
 
     def check_ends(item: dict[str, Any], prefix: str, need_key: bool) -> None:
         for end in ("a_node_id", "b_node_id"):
@@ -223,8 +309,6 @@ def _plan(session: Session, network: NetworkRow | None, doc: dict[str, Any],
                 item.update(check_link_medium_fields(item, set(item), problems, prefix))
                 check_profile(item.get("equipment_profile_id"),
                               f"{prefix}/equipment_profile_id")
-    if doc["satellites"]:
-        problems.add("/satellites", "satellites are not supported in documents yet")
     return plan
 
 
@@ -275,6 +359,10 @@ def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
     for link_id, link in plan.stored_links.items():
         if link_id not in keep_links:
             session.delete(link)
+    keep_satellites = {x["id"] for x in doc["satellites"]} & set(plan.stored_satellites)
+    for satellite_id, satellite in plan.stored_satellites.items():
+        if satellite_id not in keep_satellites:
+            session.delete(satellite)
     session.flush()
     for node_id, node in plan.stored_nodes.items():
         if node_id not in keep_nodes:
@@ -327,6 +415,20 @@ def _apply(session: Session, network: NetworkRow | None, doc: dict[str, Any],
                 item_row.version += 1
             else:
                 session.add(model(network_id=network.id, version=1, **values))
+
+    for sat, label, tle in zip(doc["satellites"], plan.satellite_node_labels,
+                               plan.satellite_tles, strict=True):
+        values = {k: sat.get(k) for k in SATELLITE_FIELDS}
+        values["equipment_profile_id"] = profile_ref(values["equipment_profile_id"])
+        values["tle_line1"], values["tle_line2"] = tle.line1, tle.line2
+        if sat.get("id") in keep_satellites:
+            sat_row = plan.stored_satellites[sat["id"]]
+            for k, v in values.items():
+                setattr(sat_row, k, v)
+            sat_row.version += 1
+        else:
+            session.add(SatelliteRow(network_id=network.id, node_id=node_map[label], version=1,
+                                     **values))
     session.flush()
     session.expire(network)
     return network

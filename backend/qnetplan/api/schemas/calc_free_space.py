@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field, Strict
 
 from qnetplan.api.schemas.common import StrictModel
 
-
 MAX_POINTS = 10_000
 
 ElevationDeg = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -33,7 +32,7 @@ class SlantRangeRequest(StrictModel):
 
 
 class SlantRangeResponse(BaseModel):
-    range_km: float | None | list[float | None] = Field(
+    range_km: float | list[float | None] | None = Field(
         description="Same shape as elevation_deg (spherical Earth, mean radius 6371.0088 km).")
 
 

@@ -19,6 +19,7 @@ from qnetplan.api.schemas.resources import (
     NodeCreate,
     NodeOut,
 )
+from qnetplan.api.schemas.satellites import DocSatellite, SatelliteOut
 
 # Read-only fields a document may carry back; they are ignored on input.
 ReadOnlyInt = int | None
@@ -67,7 +68,7 @@ class NetworkDocumentIn(StrictModel):
     links: list[DocLink] = Field(default_factory=list, max_length=1_000_000)
     demands: list[DocDemand] = Field(default_factory=list, max_length=1_000_000)
     equipment_profiles: list[DocProfile] = Field(default_factory=list, max_length=10_000)
-    satellites: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000)
+    satellites: list[DocSatellite] = Field(default_factory=list, max_length=10_000)
 
 
 class NetworkDocumentOut(BaseModel):
@@ -78,7 +79,7 @@ class NetworkDocumentOut(BaseModel):
     links: list[LinkOut]
     demands: list[DemandOut]
     equipment_profiles: list[EquipmentProfileOut]
-    satellites: list[dict[str, Any]]
+    satellites: list[SatelliteOut]
 
 
 class DemoNetworkInfo(BaseModel):
