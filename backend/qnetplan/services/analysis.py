@@ -19,6 +19,7 @@ from qnetplan.domain import (
     DemandSpec,
     EquipmentProfileSpec,
     FailureScenario,
+    LinkMedium,
     LinkSpec,
     LinkStatus,
     NetworkSnapshot,
@@ -32,6 +33,7 @@ from qnetplan.engine.routing import find_routes
 from qnetplan.errors import FieldProblem, InvalidInputError, NotFoundError
 from qnetplan.services.document import export_document
 from qnetplan.services.rates import PrefetchedRateModel
+from qnetplan.services.satellites import key_volume_of
 from qnetplan.services.views import as_utc
 from qnetplan.storage.models import AnalysisRow, EquipmentProfileRow, utcnow
 
@@ -42,9 +44,39 @@ LINK_SPEC_FIELDS = tuple(f.name for f in fields(LinkSpec))
 
 
 # ---------------------------------------------------------------- snapshot
-def load_snapshot(session: Session, network_id: int) -> tuple[NetworkSnapshot, dict[str, Any]]:
-    """The network as the engine sees it, and the canonical document it came from."""
+def satellite_relay_links(session: Session, network_id: int, doc: dict[str, Any],
+                          days: int) -> tuple[list[LinkSpec], dict[int, dict[str, int]]]:
+    """A trusted-relay satellite is a node joined to each ground station by an edge whose
+    capacity is that station's time-averaged key over ``days`` from the TLE epoch
+    (bits / (days x 86400 s); PHYSICS.md §3, Liao et al., PRL 120, 030501 (2018)). The edges
+    are virtual spans with negative ids; ``virtual`` maps each id to its satellite and station.
+    Stations the satellite never gives key (no profile, no receiver) get no edge."""
+    links: list[LinkSpec] = []
+    virtual: dict[int, dict[str, int]] = {}
+    for sat in doc["satellites"]:
+        if sat["mode"] != "trusted_relay":
+            continue
+        volume = key_volume_of(session, network_id, sat["id"], None, days, None)
+        for station in volume["stations"]:
+            rate = station["average_key_rate_bps"]
+            if rate is None:
+                continue
+            link_id = -(len(links) + 1)
+            links.append(LinkSpec(id=link_id, a_node_id=sat["node_id"],
+                                  b_node_id=station["station_id"], effective_length_km=0.0,
+                                  medium=LinkMedium.FREE_SPACE, status=LinkStatus.EXISTING,
+                                  key_rate_override_bps=float(rate)))
+            virtual[link_id] = {"satellite_id": sat["id"], "station_id": station["station_id"]}
+    return links, virtual
+
+
+def load_snapshot(session: Session, network_id: int, satellite_days: int = 7
+                  ) -> tuple[NetworkSnapshot, dict[str, Any]]:
+    """The network as the engine sees it (trusted-relay satellites joined to their ground
+    stations by time-averaged key rates), and the canonical document it came from."""
     doc = export_document(session, network_id)
+    relay_links, virtual = satellite_relay_links(session, network_id, doc, satellite_days)
+    modes = {sat["node_id"]: sat["mode"] for sat in doc["satellites"]}
     referenced = {doc["network"]["default_equipment_profile_id"]}
     referenced |= {n["equipment_profile_id"] for n in doc["nodes"]}
     referenced |= {x["equipment_profile_id"] for x in doc["links"]}
@@ -56,8 +88,10 @@ def load_snapshot(session: Session, network_id: int) -> tuple[NetworkSnapshot, d
         max_channel_loss_db=p.max_channel_loss_db, provenance=p.provenance,
         builtin=p.builtin) for p in profile_rows]
     snapshot = NetworkSnapshot.build(
-        nodes=[NodeSpec(**{k: n[k] for k in NODE_SPEC_FIELDS}) for n in doc["nodes"]],
-        links=[LinkSpec(**{k: x[k] for k in LINK_SPEC_FIELDS}) for x in doc["links"]],
+        nodes=[NodeSpec(**{k: n[k] for k in NODE_SPEC_FIELDS},
+                        satellite_mode=modes.get(n["id"])) for n in doc["nodes"]],
+        links=[*(LinkSpec(**{k: x[k] for k in LINK_SPEC_FIELDS}) for x in doc["links"]),
+               *relay_links],
         demands=[DemandSpec(id=d["id"], a_node_id=d["a_node_id"], b_node_id=d["b_node_id"],
                             required_key_rate_bps=d["required_key_rate_bps"],
                             priority=d["priority"]) for d in doc["demands"]],
@@ -74,6 +108,8 @@ def load_snapshot(session: Session, network_id: int) -> tuple[NetworkSnapshot, d
           "finite_key": p.finite_key and dict(p.finite_key),
           "max_channel_loss_db": p.max_channel_loss_db} for p in profiles),
         key=lambda p: p["id"])
+    canonical["satellite_days"] = satellite_days
+    canonical["virtual_links"] = {str(k): v for k, v in virtual.items()}
     return snapshot, canonical
 
 
@@ -93,11 +129,16 @@ def parse_params(parameters: dict[str, Any]) -> AnalysisParams:
     )
 
 
-def compute(snapshot: NetworkSnapshot, params: AnalysisParams) -> dict[str, Any]:
+def compute(snapshot: NetworkSnapshot, params: AnalysisParams,
+            virtual: dict[int, dict[str, int]] | None = None) -> dict[str, Any]:
     """Pure: the analysis result in the API's JSON shape."""
     rates = PrefetchedRateModel()
     rates.prefetch(snapshot, params.statuses)
-    return result_json(run_analysis(snapshot, params, rates))
+    return result_json(run_analysis(snapshot, params, rates), virtual)
+
+
+def virtual_links(canonical: dict[str, Any]) -> dict[int, dict[str, int]]:
+    return {int(k): v for k, v in canonical.get("virtual_links", {}).items()}
 
 
 # ---------------------------------------------------------------- JSON shape
@@ -114,17 +155,28 @@ def _plain(value: Any) -> Any:
 
 
 def _route_json(route: Route) -> dict[str, Any]:
-    return {"node_ids": list(route.node_ids), "link_ids": list(route.link_ids),
-            "bottleneck_bps": _plain(route.bottleneck_bps), "loss_db": _plain(route.loss_db),
+    via_satellite = any(i < 0 for i in route.link_ids)
+    return {"node_ids": list(route.node_ids), "link_ids": [i for i in route.link_ids if i >= 0],
+            "bottleneck_bps": _plain(route.bottleneck_bps),
+            "loss_db": None if via_satellite else _plain(route.loss_db),
             "trusted_node_ids": list(route.trusted_node_ids)}
 
 
-def result_json(result: AnalysisResult) -> dict[str, Any]:
+def result_json(result: AnalysisResult,
+                virtual: dict[int, dict[str, int]] | None = None) -> dict[str, Any]:
+    """The API shape. Virtual satellite-station edges (negative ids) are not stored spans:
+    they are left out of ``links`` and of every ``link_ids``; a QKD link made of one carries
+    ``satellite_id`` and a null loss (the loss varies over each pass)."""
+    virtual = virtual or {}
     qkd_links = []
     for q in result.qkd_links:
+        sat = next((virtual[i] for i in q.link_ids if i in virtual), None)
         qkd_links.append(_plain({
-            "a_node_id": q.a_node_id, "b_node_id": q.b_node_id, "link_ids": q.link_ids,
-            "via_node_ids": q.via_node_ids, "loss_db": q.loss_db, "key_rate_bps": q.key_rate_bps,
+            "a_node_id": q.a_node_id, "b_node_id": q.b_node_id,
+            "link_ids": [i for i in q.link_ids if i >= 0],
+            "satellite_id": None if sat is None else sat["satellite_id"],
+            "via_node_ids": q.via_node_ids, "loss_db": None if sat else q.loss_db,
+            "key_rate_bps": q.key_rate_bps,
             "protocol": q.protocol, "equipment_profile_id": q.equipment_profile_id,
             "feasible": q.feasible, "reason": q.reason,
             "loss_headroom_db": q.loss_headroom_db,
@@ -134,7 +186,8 @@ def result_json(result: AnalysisResult) -> dict[str, Any]:
         "loss_budget": {"items": [asdict(i) for i in x.loss_budget.items],
                         "total_db": x.loss_budget.total_db},
         "key_rate_bps": x.key_rate_bps, "feasible": x.feasible,
-        "loss_headroom_db": x.loss_headroom_db, "reason": x.reason}) for x in result.links]
+        "loss_headroom_db": x.loss_headroom_db, "reason": x.reason}) for x in result.links
+        if x.link_id >= 0]
     demands = []
     for d in result.demands:
         demands.append(_plain({
@@ -165,15 +218,16 @@ def result_json(result: AnalysisResult) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- use cases
 def new_analysis_row(session: Session, network_id: int, parameters: dict[str, Any]
-                     ) -> tuple[AnalysisRow, NetworkSnapshot]:
-    snapshot, canonical = load_snapshot(session, network_id)
+                     ) -> tuple[AnalysisRow, NetworkSnapshot, dict[int, dict[str, int]]]:
+    snapshot, canonical = load_snapshot(session, network_id,
+                                        parameters.get("satellite_averaging_days", 7))
     row = AnalysisRow(
         network_id=network_id, network_version=snapshot.version,
         input_hash=input_hash(canonical, parameters), engine_version=ENGINE_VERSION,
         parameters=parameters, status="running", progress=0.0, created_at=utcnow())
     session.add(row)
     session.flush()
-    return row, snapshot
+    return row, snapshot, virtual_links(canonical)
 
 
 def finish(row: AnalysisRow, result: dict[str, Any] | None, error: str | None) -> None:

@@ -309,7 +309,9 @@ def _stations(session: Session, network_id: int, station_id: int | None) -> list
                 minimum_elevation_deg=mask,
                 zenith_transmittance=float(params.get("zenith_transmittance", 0.8)),
                 night_sun_elevation_deg=night,
-                cloud_free_fraction=float(params.get("cloud_free_fraction", 1.0)))
+                cloud_free_fraction=float(params.get("cloud_free_fraction", 1.0)),
+                turbulence_loss_db=float(params.get("turbulence_loss_db", 0.0)),
+                extra_loss_db=float(params.get("extra_loss_db", 0.0)))
         out.append(_Station(station, ground, float(params.get("cloud_free_fraction", 1.0))))
     return out
 

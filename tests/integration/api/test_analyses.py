@@ -123,3 +123,30 @@ def test_no_profile_gives_null_rate_and_reason(client: TestClient) -> None:
     assert result["links"][0]["reason"] == "no_equipment_profile"
     assert result["demands"][0]["blocking_reason"] == "no_equipment_profile"
     assert result["summary"]["lambda"] is None
+
+
+def test_trusted_relay_satellite_is_a_routed_exposed_node(client: TestClient) -> None:
+    """Liao et al., PRL 120, 030501 (2018): Micius relays key between Xinglong and Graz, so the
+    satellite holds both keys: it is on the route, exposed, and the one node to compromise."""
+    nid = client.post(f"{API}/demo-networks/micius").json()["id"]
+    satellite = client.get(f"{API}/networks/{nid}/satellites").json()["items"][0]
+    nodes = {n["name"]: n["id"] for n in client.get(f"{API}/networks/{nid}/nodes").json()["items"]}
+    volume = client.get(f"{API}/networks/{nid}/satellites/{satellite['id']}/key-volume",
+                        params={"days": 7}).json()
+    average = {s["station_id"]: s["average_key_rate_bps"] for s in volume["stations"]}
+    result = client.post(f"{API}/networks/{nid}/analyses", json={}).json()
+    assert result["status"] == "succeeded", result["error"]
+    downlinks = [q for q in result["qkd_links"] if q["satellite_id"] == satellite["id"]]
+    assert len(downlinks) == len([v for v in average.values() if v])
+    for q in downlinks:
+        station = q["b_node_id"] if q["a_node_id"] == satellite["node_id"] else q["a_node_id"]
+        assert q["key_rate_bps"] == pytest.approx(average[station])
+        assert q["link_ids"] == [] and q["loss_db"] is None
+    demand = result["demands"][0]
+    route = demand["routes"][0]
+    assert route["node_ids"] == [nodes["Xinglong"], satellite["node_id"], nodes["Graz"]]
+    assert demand["exposed_trusted_node_ids"] == [satellite["node_id"]]
+    assert demand["nodes_to_compromise"] == 1
+    # One path through the satellite: its bottleneck is the weaker station's average.
+    expected = min(average[nodes["Xinglong"]], average[nodes["Graz"]])
+    assert demand["max_flow_bps"] == pytest.approx(expected)

@@ -48,9 +48,9 @@ def _store_later(factory: sessionmaker[Session], analysis_id: int,
 def create(id: NetworkId, body: AnalysisRequest, session: SessionDep, request: Request,
            response: Response) -> Any:
     parameters = body.model_dump()
-    row, snapshot = analysis.new_analysis_row(session, id, parameters)
+    row, snapshot, virtual = analysis.new_analysis_row(session, id, parameters)
     future = request.app.state.analysis_executor.submit(
-        analysis.compute, snapshot, analysis.parse_params(parameters))
+        analysis.compute, snapshot, analysis.parse_params(parameters), virtual)
     try:
         result = future.result(timeout=WAIT_S)
         analysis.finish(row, result, None)

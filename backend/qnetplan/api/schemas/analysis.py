@@ -28,6 +28,9 @@ class AnalysisRequest(StrictModel):
         default_factory=list)
     statuses: Annotated[list[LinkStatusName], Field(min_length=1, max_length=3)] = Field(
         default_factory=lambda: list(DEFAULT_STATUSES))
+    satellite_averaging_days: Annotated[int, Strict(), Field(ge=1, le=366)] = Field(
+        7, description="Trusted-relay satellites join each ground station with its key "
+        "averaged over this many days from the TLE epoch (beside the contract).")
 
 
 class Summary(BaseModel):
@@ -58,6 +61,8 @@ class QkdLinkOut(BaseModel):
     a_node_id: int
     b_node_id: int
     link_ids: list[int]
+    satellite_id: int | None = Field(None, description="Set when the QKD link is a satellite "
+                                     "downlink (time-averaged; not a stored span).")
     via_node_ids: list[int]
     loss_db: float | None
     key_rate_bps: float | None

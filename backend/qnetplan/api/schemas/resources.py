@@ -88,6 +88,10 @@ class GroundStationParams(StrictModel):
     ] = 0.8
     night_sun_elevation_deg: SunElevationDeg = -12.0
     cloud_free_fraction: Fraction = 1.0
+    turbulence_loss_db: LossDb = Field(0.0, description="Turbulence allowance [dB] (beside "
+                                       "the contract).")
+    extra_loss_db: LossDb = Field(0.0, description="Calibration or margin [dB], e.g. fitted to "
+                                  "a published downlink attenuation (beside the contract).")
 
 
 class NodeCreate(StrictModel):
