@@ -59,14 +59,16 @@ def run_analysis(snapshot: NetworkSnapshot, params: AnalysisParams,
     flows: dict[int, MaxFlow] = {}
     commodities: list[Commodity] = []
     priorities: list[int] = []
+    seeds: dict[int, tuple[tuple[int, ...], ...]] = {}
     for d in demands:
         s, t = ix.pos.get(d.a_node_id), ix.pos.get(d.b_node_id)
         mf = max_flow(ix, s, t) if s is not None and t is not None else MaxFlow(0.0, frozenset())
         flows[d.id] = mf
         if mf.value_bps > 0.0 and s is not None and t is not None:
+            seeds[len(commodities)] = mf.paths
             commodities.append(Commodity(d.id, s, t, d.required_key_rate_bps))
             priorities.append(d.priority)
-    allocation = allocate(ix, commodities, priorities)
+    allocation = allocate(ix, commodities, priorities, seeds)
 
     relayed: dict[int, float] = defaultdict(float)
     exposed_by_node: dict[int, set[int]] = defaultdict(set)

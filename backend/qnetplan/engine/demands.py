@@ -124,9 +124,18 @@ class PathLP:
                 added += 1
         return added
 
-    def seed(self, keys: Iterable[int]) -> None:
-        """Start with each commodity's fewest-hop path."""
+    def seed(self, keys: Iterable[int],
+             paths: Mapping[int, Sequence[tuple[int, ...]]] | None = None) -> None:
+        """Start with each commodity's fewest-hop path, plus the given paths (e.g. a
+        decomposition of its max-flow alone: without them column generation adds one path per
+        commodity and round, slow when a demand needs hundreds of paths)."""
         self._price(np.ones(self.ix.m), {k: np.inf for k in keys})
+        for k, many in (paths or {}).items():
+            for edges in many:
+                col = (k, tuple(edges))
+                if col not in self._seen:
+                    self._seen.add(col)
+                    self.columns.append(col)
 
     # -- masters ---------------------------------------------------------------------------
 
@@ -243,17 +252,18 @@ class PathLP:
         return FlowSolution(load, {key: tuple(v) for key, v in paths.items()})
 
 
-def allocate(ix: RoutingIndex, commodities: Sequence[Commodity],
-             priorities: Sequence[int]) -> Allocation:
+def allocate(ix: RoutingIndex, commodities: Sequence[Commodity], priorities: Sequence[int],
+             seed_paths: Mapping[int, Sequence[tuple[int, ...]]] | None = None) -> Allocation:
     """Lambda, the priority/max-min-fair allocation and the least-relay flow carrying it.
 
     ``commodities`` are the demands that have a route (max-flow > 0); ``priorities[i]`` is
-    commodity i's priority (1 first)."""
+    commodity i's priority (1 first); ``seed_paths[i]`` optional starting paths (edge tuples
+    from the source) for commodity i."""
     if not commodities:
         return Allocation(None, {}, FlowSolution(np.zeros(ix.m), {}))
     lp = PathLP(ix, commodities)
     keys = list(range(len(commodities)))
-    lp.seed(keys)
+    lp.seed(keys, seed_paths)
     positive = [k for k in keys if commodities[k].demand_bps > 0]
     lam = lp.max_concurrent_flow(keys) if positive else None
     if lam is not None and lam >= 1.0 - _TOL:

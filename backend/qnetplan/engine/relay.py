@@ -29,6 +29,8 @@ class MaxFlow:
 
     value_bps: float
     support_edges: frozenset[int]
+    #: a decomposition of the flow into paths (RoutingIndex edges, source to target)
+    paths: tuple[tuple[int, ...], ...] = ()
 
 
 def max_flow(ix: RoutingIndex, source: int, target: int,
@@ -67,7 +69,62 @@ def max_flow(ix: RoutingIndex, source: int, target: int,
                                                       pair_flow.data, strict=True) if f > 0}
     support = frozenset(int(ix.arc_edge[a]) for a in idx
                         if (int(ix.tail[a]), int(ix.head[a])) in used_pairs)
-    return MaxFlow(value, support)
+    edge_of_pair = {(int(ix.tail[a]), int(ix.head[a])): int(ix.arc_edge[a]) for a in idx}
+    pos = pair_flow.data > 0
+    paths = _decompose(pair_flow.row[pos], pair_flow.col[pos], pair_flow.data[pos],
+                       source, target)
+    return MaxFlow(value, support,
+                   tuple(tuple(edge_of_pair[p] for p in path) for path in paths))
+
+
+def _decompose(rows: np.ndarray, cols: np.ndarray, flows: np.ndarray, source: int,
+               target: int) -> list[list[tuple[int, int]]]:
+    """Split an s-t flow into paths (walk forward along positive arcs, cancelling any cycle
+    met on the way); O(path length) per path."""
+    out_arcs: dict[int, list[list[int]]] = {}
+    for u, v, f in zip(rows.tolist(), cols.tolist(), flows.tolist(), strict=True):
+        out_arcs.setdefault(u, []).append([v, f])
+    paths: list[list[tuple[int, int]]] = []
+    while True:
+        walk: list[tuple[int, int]] = []
+        where: dict[int, int] = {source: 0}
+        u = source
+        while u != target:
+            arcs = out_arcs.get(u, [])
+            while arcs and arcs[-1][1] <= 0:
+                arcs.pop()
+            if not arcs:
+                return paths
+            v = arcs[-1][0]
+            walk.append((u, v))
+            if v in where:  # a cycle: cancel it and resume from v
+                cycle = walk[where[v]:]
+                amount = min(_flow(out_arcs, a, b) for a, b in cycle)
+                for a, b in cycle:
+                    _take(out_arcs, a, b, amount)
+                del walk[where[v]:]
+                for a, _ in cycle:
+                    where.pop(a, None)
+                where[v] = len(walk)
+                u = v
+                continue
+            where[v] = len(walk)
+            u = v
+        amount = min(_flow(out_arcs, a, b) for a, b in walk)
+        for a, b in walk:
+            _take(out_arcs, a, b, amount)
+        paths.append(walk)
+
+
+def _flow(out_arcs: dict[int, list[list[int]]], u: int, v: int) -> int:
+    return next(f for w, f in reversed(out_arcs[u]) if w == v and f > 0)
+
+
+def _take(out_arcs: dict[int, list[list[int]]], u: int, v: int, amount: int) -> None:
+    for arc in reversed(out_arcs[u]):
+        if arc[0] == v and arc[1] > 0:
+            arc[1] -= amount
+            return
 
 
 def _disjoint_count(ix: RoutingIndex, source: int, target: int, edge_ok: BoolArray,

@@ -440,4 +440,7 @@ def test_micius_demo_loads_with_its_satellite(client: TestClient) -> None:
     assert len([n for n in doc["nodes"] if n["role"] == "ground_station"]) == 6
     passes = client.get(f"{API}/networks/{nid}/satellites/{sat['id']}/passes").json()["passes"]
     assert len({p["station_id"] for p in passes}) == 6
-    assert all(p["key_bits"] is None for p in passes)
+    # The demo's own profile gives finite-key key at night and none by day (night-only).
+    assert all(p["key_bits"] is not None for p in passes)
+    assert all(p["key_bits"] == 0 for p in passes if not p["night"])
+    assert any(p["key_bits"] > 0 for p in passes if p["night"])

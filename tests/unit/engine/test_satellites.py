@@ -298,23 +298,24 @@ def test_entanglement_key_only_while_both_see_the_satellite(tle: TwoLineElement)
 
 
 # ----------------------------------------------------------------------------- Micius demo
-MICIUS_DOC = (Path(__file__).resolve().parents[3] / "backend" / "qnetplan" / "demo" / "pending"
-              / "micius.json")
+MICIUS_DOC = Path(__file__).resolve().parents[3] / "backend" / "qnetplan" / "demo" / "micius.json"
 SATELLITE_FIELDS = {"id", "name", "tle_line1", "tle_line2", "mode", "wavelength_nm",
                     "divergence_full_angle_urad", "divergence_convention", "transmit_aperture_m",
                     "beam_quality_m2", "pointing_jitter_urad", "equipment_profile_id",
                     "finite_key"}
 GROUND_STATION_FIELDS = {"receiver_aperture_m", "obscuration_ratio", "optics_efficiency",
                          "minimum_elevation_deg", "zenith_transmittance",
-                         "night_sun_elevation_deg", "cloud_free_fraction"}
+                         "night_sun_elevation_deg", "cloud_free_fraction", "extra_loss_db"}
 
 
 def test_micius_demo_document_is_usable() -> None:
-    """The pending Micius demo (API-CONTRACT.md §2 document, §5 satellite and ground-station
-    fields) holds the PHYSICS.md §3 stations and TLE, and its stations see the satellite."""
+    """The Micius demo (API-CONTRACT.md §2 document, §5 satellite and ground-station fields)
+    holds the PHYSICS.md §3 stations and TLE, and its stations see the satellite."""
     doc = json.loads(MICIUS_DOC.read_text(encoding="utf-8"))
     assert doc["format"] == "qnetplan-network" and doc["format_version"] == 1
-    assert doc["links"] == [] and doc["equipment_profiles"] == []
+    assert doc["links"] == []
+    (profile,) = doc["equipment_profiles"]
+    assert profile["protocol"] == "bb84_decoy" and "Liao" in profile["provenance"]
     nodes = {n["name"]: n for n in doc["nodes"]}
     assert set(nodes) == {"Delingha", "Nanshan", "Lijiang", "Ngari", "Xinglong", "Graz"}
     expected = {"Delingha": DELINGHA, "Nanshan": NANSHAN, "Lijiang": LIJIANG,

@@ -91,6 +91,10 @@ class CvQkdResult:
     holevo_information: FloatArray
 
 
+#: Multiple of double-precision epsilon (times the entropies' size) below which K is 0.
+RESOLUTION_ULPS = 4096.0
+
+
 def _g_of_nu(nu: FloatArray) -> FloatArray:
     """Von Neumann entropy G((nu-1)/2) of a thermal mode with symplectic eigenvalue nu >= 1.
 
@@ -190,9 +194,17 @@ def cv_gg02_key_rate(
                  + 2.0 * t * (v * v - 1.0)) / denom**2
             d = ((v + sb * chi_det) / denom) ** 2
         l3, l4 = _pair(c, d)
-        chi_be = _g_of_nu(l1) + _g_of_nu(l2) - _g_of_nu(l3) - _g_of_nu(l4)
+        g_terms = (_g_of_nu(l1), _g_of_nu(l2), _g_of_nu(l3), _g_of_nu(l4))
+        chi_be = g_terms[0] + g_terms[1] - g_terms[2] - g_terms[3]
+        magnitude = sum(np.abs(g) for g in g_terms)
     raw = beta * i_ab - chi_be
-    rate = np.maximum(raw, 0.0)
+    # chi_BE is a difference of O(log2 V_A) entropies, so K carries a round-off of order
+    # eps x (their size). Below RESOLUTION_ULPS ulps of that size K is not resolved and is 0:
+    # this keeps K monotone and exactly 0 past its (numerical) cut-off. With the defaults the
+    # floor is ~1e-11 bit/symbol, reached near 90-100 dB (docs/physics-long-haul.md).
+    # (+4: each g(nu) also carries an absolute error of ~eps log(1/eps) from nu near 1.)
+    roundoff = RESOLUTION_ULPS * np.finfo(float).eps * (magnitude + 4.0 + np.abs(beta * i_ab))
+    rate = np.where(raw > roundoff, raw, np.where(np.isnan(raw), np.nan, 0.0))
     # A lossless, noiseless channel (T = 1) has chi_line = xi and is handled by the formulas;
     # eta = 0 gives no information at all.
     rate = np.where(eta > 0, rate, 0.0)
