@@ -37,6 +37,7 @@ from qnetplan.engine.relay import max_flow
 from qnetplan.engine.routing import RoutingIndex, k_best_routes
 
 N_NODES, N_LINKS, N_DEMANDS, SIDE_KM = 1000, 5000, 50, 600.0
+REQUIRED_BPS = 50_000.0  # per demand: loads the network to lambda of order 1
 
 
 def toy_rate_model(profile: EquipmentProfileSpec, loss_db: float,
@@ -69,7 +70,7 @@ def make_network(seed: int = 1) -> NetworkSnapshot:
         links.append(LinkSpec(id=lid, a_node_id=i + 1, b_node_id=j + 1, effective_length_km=km,
                               connector_count=2, status=LinkStatus.EXISTING))
     keyed = [n.id for n in nodes if n.holds_key]
-    demands = [DemandSpec(id=d + 1, a_node_id=a, b_node_id=b, required_key_rate_bps=2000.0,
+    demands = [DemandSpec(id=d + 1, a_node_id=a, b_node_id=b, required_key_rate_bps=REQUIRED_BPS,
                           priority=1 + d % 3)
                for d, (a, b) in enumerate(rng.sample(keyed, 2) for _ in range(N_DEMANDS))]
     profile = EquipmentProfileSpec(id=1, protocol=Protocol.BB84_DECOY, name="toy")

@@ -15,6 +15,11 @@ scipy.optimize.linprog (HiGHS). Key-rate pools are undirected: a path uses a lin
 whichever way it crosses it. Non-relaying endpoints are split into an "in" copy (arcs arrive)
 and an "out" copy (arcs leave), so no path passes through them.
 
+Convergence aid: after each pricing round of the lambda and filling LPs, every commodity with
+a positive demand dual also gets a path decomposition of its max-flow over the residual
+capacities (links with slack have zero duals, so all those paths price out). This turns the
+one-path-per-round crawl into a few dozen rounds on a 1,000-node network; it changes no optimum.
+
 Progressive filling (Nace et al., "Max-min fairness in multi-commodity flows", Computers & OR
 35 (2008) 557): after each LP of a class, a demand whose fraction row has a positive dual cannot
 grow without lowering another's fraction (the LP's value falls as its requirement rises), so it
@@ -31,6 +36,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import dijkstra
 
+from qnetplan.engine.relay import max_flow
 from qnetplan.engine.routing import FloatArray, RoutingIndex
 
 _TOL = 1e-9
@@ -83,6 +89,32 @@ class PathLP:
 
     # -- pricing ---------------------------------------------------------------------------
 
+    def _add(self, k: int, edges: tuple[int, ...]) -> bool:
+        col = (k, edges)
+        if col in self._seen:
+            return False
+        self._seen.add(col)
+        self.columns.append(col)
+        return True
+
+    def _augment(self, x: np.ndarray, duals: Mapping[int, float]) -> None:
+        """Add, for each commodity with a positive dual, a decomposition of its max-flow over
+        the residual capacities. Links with slack have a zero capacity dual (complementary
+        slackness), so each such path prices out at -dual < 0: many improving columns at once
+        where the shortest-path pricing alone would add one per round."""
+        load = np.zeros(self.ix.m)
+        for i, (_, edges) in enumerate(self.columns):
+            if i < len(x) and x[i] > 0:
+                load[list(edges)] += x[i]
+        residual = np.maximum(self.cap - load, 0.0)
+        residual[residual <= _TOL * self.cap] = 0.0
+        for k, z in duals.items():
+            if z > _TOL:
+                com = self.commodities[k]
+                found = max_flow(self.ix, com.source, com.target, capacity=residual)
+                for edges in found.paths:
+                    self._add(k, edges)
+
     def _price(self, weight_per_edge: FloatArray, duals: Mapping[int, float]) -> int:
         """Add, per commodity in ``duals``, its shortest path when shorter than its dual.
         Returns how many columns were added."""
@@ -117,10 +149,7 @@ class PathLP:
                 pos = int(np.searchsorted(sel_codes, u * self.n_pricing + v))
                 edges.append(int(ix.arc_edge[sel[pos]]))
                 v = u
-            col = (k, tuple(reversed(edges)))
-            if col not in self._seen:
-                self._seen.add(col)
-                self.columns.append(col)
+            if self._add(k, tuple(reversed(edges))):
                 added += 1
         return added
 
@@ -132,10 +161,7 @@ class PathLP:
         self._price(np.ones(self.ix.m), {k: np.inf for k in keys})
         for k, many in (paths or {}).items():
             for edges in many:
-                col = (k, tuple(edges))
-                if col not in self._seen:
-                    self._seen.add(col)
-                    self.columns.append(col)
+                self._add(k, tuple(edges))
 
     # -- masters ---------------------------------------------------------------------------
 
@@ -202,6 +228,8 @@ class PathLP:
                                          cost_per_hop=cost_per_hop)
             if self._price(cost_per_hop + y, z) == 0:
                 return x, value, z
+            if not cost_per_hop:
+                self._augment(x, z)
         raise RuntimeError("column generation did not converge")  # pragma: no cover
 
     # -- the three problems ----------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
-from qnetplan.engine.routing import BoolArray, RoutingIndex
+from qnetplan.engine.routing import BoolArray, FloatArray, RoutingIndex
 
 _INT_SCALE_LIMIT = float(2**30)
 
@@ -34,20 +34,23 @@ class MaxFlow:
 
 
 def max_flow(ix: RoutingIndex, source: int, target: int,
-             edge_ok: BoolArray | None = None) -> MaxFlow:
-    """Max-flow between node indices ``source`` and ``target`` over allowed edges."""
+             edge_ok: BoolArray | None = None,
+             capacity: FloatArray | None = None) -> MaxFlow:
+    """Max-flow between node indices ``source`` and ``target`` over allowed edges, with the
+    QKD-link rates as capacities (or ``capacity`` per edge, e.g. residual capacities)."""
     if source == target:
         return MaxFlow(0.0, frozenset())
     node_ok = ix.node_mask(source, target)
     if edge_ok is None:
         edge_ok = np.ones(ix.m, dtype=bool)
-    arc_ok = ix.arc_mask(node_ok, edge_ok) & (ix.arc_rate > 0.0)
+    arc_cap = ix.arc_rate if capacity is None else np.repeat(capacity, 2)
+    arc_ok = ix.arc_mask(node_ok, edge_ok) & (arc_cap > 0.0)
     idx = np.flatnonzero(arc_ok)
     if len(idx) == 0:
         return MaxFlow(0.0, frozenset())
-    node_cap = np.bincount(ix.tail[idx], weights=ix.arc_rate[idx], minlength=ix.n)
+    node_cap = np.bincount(ix.tail[idx], weights=arc_cap[idx], minlength=ix.n)
     scale = _INT_SCALE_LIMIT / float(node_cap.max())
-    caps = np.floor(ix.arc_rate[idx] * scale).astype(np.int32)
+    caps = np.floor(arc_cap[idx] * scale).astype(np.int32)
     graph = sp.csr_array((caps, (ix.tail[idx], ix.head[idx])), shape=(ix.n, ix.n))
     graph.sum_duplicates()
     result = maximum_flow(graph, source, target)
@@ -62,7 +65,7 @@ def max_flow(ix: RoutingIndex, source: int, target: int,
     reach[breadth_first_order(residual, source, directed=True, return_predecessors=False)] = True
     t, h = ix.tail[idx], ix.head[idx]
     cut = idx[reach[t] & ~reach[h]]
-    value = float(ix.arc_rate[cut].sum())
+    value = float(arc_cap[cut].sum())
     # support: edges whose arcs carry positive flow (parallel arcs share a pair's flow)
     pair_flow = flow.tocoo()
     used_pairs = {(int(u), int(v)) for u, v, f in zip(pair_flow.row, pair_flow.col,

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import breadth_first_order, dijkstra, minimum_spanning_tree
 
 from qnetplan.domain import LinkStatus, NetworkSnapshot, QkdLink, Route, RoutingObjective
 from qnetplan.domain.results import LinkRateModel
@@ -77,6 +77,11 @@ class RoutingIndex:
         self.arcs_by_tail = order
         self.tail_ptr = np.searchsorted(self.tail[order], np.arange(self.n + 1))
         self.edge_index: dict[int, int] = {q.index: e for e, q in enumerate(self.edges)}
+        pair = np.minimum(self.eu, self.ev) * max(self.n, 1) + np.maximum(self.eu, self.ev)
+        self.has_parallel = bool(len(np.unique(pair)) < m)
+        self.arc_code: IntArray = self.tail * max(self.n, 1) + self.head
+        _, inverse, counts = np.unique(self.arc_code, return_inverse=True, return_counts=True)
+        self.arc_dup: BoolArray = counts[inverse] > 1
 
     # -- masks ---------------------------------------------------------------------------
 
@@ -106,19 +111,26 @@ class RoutingIndex:
         return np.repeat(edge_ok, 2) & node_ok[self.tail] & node_ok[self.head]
 
     def csr(self, arc_ok: BoolArray, weight: FloatArray, reduce: str = "min") -> sp.csr_array:
-        """Directed graph of the allowed arcs; parallel arcs collapse to the min (or max, or
-        summed) weight."""
-        idx = np.flatnonzero(arc_ok)
-        t, h, w = self.tail[idx], self.head[idx], weight[idx]
-        if reduce != "sum" and len(idx):
-            code = t * self.n + h
-            order = np.lexsort((w if reduce == "min" else -w, code))
-            code = code[order]
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = code[1:] != code[:-1]
-            sel = order[first]
-            t, h, w = t[sel], h[sel], w[sel]
-        return sp.csr_array((w, (t, h)), shape=(self.n, self.n))
+        """Directed graph of the allowed arcs; parallel arcs collapse to the min (or max) weight
+        (or their sum with ``reduce="sum"``). Built straight from the tail-sorted arc order."""
+        ok = arc_ok
+        if self.has_parallel and reduce != "sum":
+            multi = np.flatnonzero(arc_ok & self.arc_dup)
+            if len(multi):
+                w = weight[multi]
+                order = np.lexsort((w if reduce == "min" else -w, self.arc_code[multi]))
+                code = self.arc_code[multi][order]
+                first = np.ones(len(order), dtype=bool)
+                first[1:] = code[1:] != code[:-1]
+                ok = arc_ok.copy()
+                ok[multi[order[~first]]] = False
+        sel = self.arcs_by_tail[ok[self.arcs_by_tail]]
+        if reduce == "sum" and self.has_parallel:
+            return sp.csr_array((weight[sel], (self.tail[sel], self.head[sel])),
+                                shape=(self.n, self.n))
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.tail[sel], minlength=self.n), out=indptr[1:])
+        return sp.csr_array((weight[sel], self.head[sel], indptr), shape=(self.n, self.n))
 
     # -- path helpers --------------------------------------------------------------------
 
@@ -230,26 +242,28 @@ def _tight_arcs(ix: RoutingIndex, source: int, target: int, arc_ok: BoolArray,
 
 
 def widest_bottleneck(ix: RoutingIndex, source: int, target: int, arc_ok: BoolArray) -> float:
-    """Largest b such that arcs of rate >= b join source to target (0 when none do)."""
-    graph = ix.csr(arc_ok, ix.arc_rate, reduce="max")
-    rates = np.unique(graph.data)
-    lo, hi = 0, len(rates) - 1  # invariant: rates[lo] connects (checked below), search max
-    if hi < 0 or target not in _reach(graph, source, rates[0]):
+    """Largest b such that arcs of rate >= b join source to target (0 when none do): the
+    smallest rate on the source-target path of a maximum spanning forest."""
+    if not arc_ok.any():
         return 0.0
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if target in _reach(graph, source, rates[mid]):
-            lo = mid
-        else:
-            hi = mid - 1
-    return float(rates[lo])
-
-
-def _reach(graph: sp.csr_array, source: int, threshold: float) -> set[int]:
-    g = graph.copy()
-    g.data = (g.data >= threshold).astype(float)
-    g.eliminate_zeros()
-    return set(breadth_first_order(g, source, directed=True, return_predecessors=False).tolist())
+    top = float(ix.arc_rate[arc_ok].max()) + 1.0
+    graph = ix.csr(arc_ok, top - ix.arc_rate, reduce="min")  # widest parallel arc
+    tree = minimum_spanning_tree(graph).tocoo()
+    _, pred = breadth_first_order(tree, source, directed=False, return_predecessors=True)
+    if pred[target] < 0:
+        return 0.0
+    weight = {}
+    for u, v, w in zip(tree.row.tolist(), tree.col.tolist(), tree.data.tolist(), strict=True):
+        weight[u, v] = weight[v, u] = w
+    bottleneck = math.inf
+    v = target
+    while v != source:
+        u = int(pred[v])
+        bottleneck = min(bottleneck, top - weight[u, v])
+        v = u
+    # top - (top - rate) may differ from rate in the last bit: snap to the rate itself
+    rates = np.unique(ix.arc_rate[arc_ok])
+    return float(rates[np.argmin(np.abs(rates - bottleneck))])
 
 
 def _best_for(ix: RoutingIndex, source: int, target: int, arc_ok: BoolArray,
@@ -259,6 +273,11 @@ def _best_for(ix: RoutingIndex, source: int, target: int, arc_ok: BoolArray,
         return best_path(ix, source, target, arc_ok, "loss")
     if objective is RoutingObjective.FEWEST_TRUSTED_NODES:
         return best_path(ix, source, target, arc_ok, "hops")
+    if math.isfinite(root_bottleneck):
+        # when the spur can match the root's bottleneck, that is the threshold
+        found = best_path(ix, source, target, arc_ok & (ix.arc_rate >= root_bottleneck), "hops")
+        if found is not None:
+            return found
     b = widest_bottleneck(ix, source, target, arc_ok)
     if b <= 0.0:
         return None
@@ -287,11 +306,12 @@ def k_best_routes(ix: RoutingIndex, source_id: int, target_id: int,
     if first is None:
         return []
     accepted: list[list[int]] = [first]
-    candidates: dict[tuple[int, ...], tuple[tuple[object, ...], list[int]]] = {}
+    deviation = [0]  # Lawler: spurs before a path's deviation index repeat its parent's
+    candidates: dict[tuple[int, ...], tuple[tuple[object, ...], list[int], int]] = {}
     seen: set[tuple[int, ...]] = {tuple(int(ix.arc_edge[a]) for a in first)}
     while len(accepted) < k:
         prev = accepted[-1]
-        for i in range(len(prev)):
+        for i in range(deviation[-1], len(prev)):
             root = prev[:i]
             spur = int(ix.tail[prev[i]]) if i else s
             root_nodes = [s] + [int(ix.head[a]) for a in root]
@@ -310,11 +330,13 @@ def k_best_routes(ix: RoutingIndex, source_id: int, target_id: int,
             if sig in seen:
                 continue
             seen.add(sig)
-            candidates[sig] = (rank_key(ix.route(path), objective), path)
+            candidates[sig] = (rank_key(ix.route(path), objective), path, i)
         if not candidates:
             break
         best_sig = min(candidates, key=lambda c: candidates[c][0])
-        accepted.append(candidates.pop(best_sig)[1])
+        _, path, dev = candidates.pop(best_sig)
+        accepted.append(path)
+        deviation.append(dev)
     return [ix.route(p) for p in accepted]
 
 
