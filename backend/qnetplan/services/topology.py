@@ -37,6 +37,14 @@ def _bump(row: NodeRow | LinkRow | DemandRow) -> None:
     row.version += 1
 
 
+def _add_child(session: Session, network: NetworkRow, row: Any) -> Any:
+    """Insert a new child of ``network`` (a write inside it: its version moves)."""
+    session.add(row)
+    touch(network)
+    session.flush()
+    return row
+
+
 # ---------------------------------------------------------------- networks
 def get_network(session: Session, network_id: int) -> NetworkRow:
     row = session.get(NetworkRow, network_id)
@@ -133,11 +141,7 @@ def _check_node_values(session: Session, network_id: int, values: dict[str, Any]
 def create_node(session: Session, network_id: int, values: dict[str, Any]) -> NodeRow:
     network = get_network(session, network_id)
     clean = _check_node_values(session, network_id, values, set(values), None)
-    row = NodeRow(network_id=network_id, version=1, **clean)
-    session.add(row)
-    touch(network)
-    session.flush()
-    return row
+    return _add_child(session, network, NodeRow(network_id=network_id, version=1, **clean))
 
 
 def update_node(session: Session, network_id: int, node_id: int, changes: dict[str, Any],
@@ -230,11 +234,7 @@ def get_link(session: Session, network_id: int, link_id: int) -> LinkRow:
 def create_link(session: Session, network_id: int, values: dict[str, Any]) -> LinkRow:
     network = get_network(session, network_id)
     clean = check_link_values(session, network_id, values, set(values))
-    row = LinkRow(network_id=network_id, version=1, **clean)
-    session.add(row)
-    touch(network)
-    session.flush()
-    return row
+    return _add_child(session, network, LinkRow(network_id=network_id, version=1, **clean))
 
 
 def update_link(session: Session, network_id: int, link_id: int, changes: dict[str, Any],
@@ -282,11 +282,7 @@ def get_demand(session: Session, network_id: int, demand_id: int) -> DemandRow:
 def create_demand(session: Session, network_id: int, values: dict[str, Any]) -> DemandRow:
     network = get_network(session, network_id)
     check_demand_values(session, network_id, values, set(values))
-    row = DemandRow(network_id=network_id, version=1, **values)
-    session.add(row)
-    touch(network)
-    session.flush()
-    return row
+    return _add_child(session, network, DemandRow(network_id=network_id, version=1, **values))
 
 
 def update_demand(session: Session, network_id: int, demand_id: int, changes: dict[str, Any],
