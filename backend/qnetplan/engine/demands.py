@@ -41,6 +41,8 @@ from qnetplan.engine.routing import FloatArray, RoutingIndex
 
 _TOL = 1e-9
 _MAX_ROUNDS = 2000
+_SHORT_PATHS = 10
+_PRUNE_ABOVE = 4000  # columns; unused ones with positive reduced cost are dropped beyond
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,22 +100,59 @@ class PathLP:
         return True
 
     def _augment(self, x: np.ndarray, duals: Mapping[int, float]) -> None:
-        """Add, for each commodity with a positive dual, a decomposition of its max-flow over
-        the residual capacities. Links with slack have a zero capacity dual (complementary
-        slackness), so each such path prices out at -dual < 0: many improving columns at once
-        where the shortest-path pricing alone would add one per round."""
+        """Add, for each commodity with a positive dual, a path decomposition of its max-flow
+        over the residual capacities. Links with slack have a zero capacity dual
+        (complementary slackness), so each such path prices out at -dual < 0: many improving
+        columns per round instead of one."""
         load = np.zeros(self.ix.m)
         for i, (_, edges) in enumerate(self.columns):
             if i < len(x) and x[i] > 0:
                 load[list(edges)] += x[i]
         residual = np.maximum(self.cap - load, 0.0)
-        residual[residual <= _TOL * self.cap] = 0.0
+        residual[residual <= 1e-6 * self.cap] = 0.0
         for k, z in duals.items():
             if z > _TOL:
                 com = self.commodities[k]
                 found = max_flow(self.ix, com.source, com.target, capacity=residual)
                 for edges in found.paths:
                     self._add(k, edges)
+
+    def _augment_short(self, x: np.ndarray, duals: Mapping[int, float]) -> None:
+        """Least-relay LP: add, per commodity, successive fewest-hop augmenting paths over the
+        residual capacities while they are shorter than its dual (each then prices out:
+        reduced cost = hops - dual < 0 on links with slack)."""
+        ix = self.ix
+        load = np.zeros(ix.m)
+        for i, (_, edges) in enumerate(self.columns):
+            if i < len(x) and x[i] > 0:
+                load[list(edges)] += x[i]
+        residual = np.maximum(self.cap - load, 0.0)
+        residual[residual <= 1e-6 * self.cap] = 0.0
+        order = np.argsort(ix.arc_code, kind="stable")
+        codes = ix.arc_code[order]
+        for k in sorted(duals, key=lambda k: -duals[k]):
+            com = self.commodities[k]
+            node_ok = ix.node_mask(com.source, com.target)
+            for _ in range(_SHORT_PATHS):
+                arc_ok = ix.arc_mask(node_ok, residual > 0)
+                hops, pred = dijkstra(ix.csr(arc_ok, np.ones(2 * ix.m)), directed=True,
+                                      indices=com.source, unweighted=True,
+                                      return_predecessors=True)
+                if not np.isfinite(hops[com.target]) or hops[com.target] >= duals[k] - _TOL:
+                    break
+                hop_edges: list[int] = []
+                v = com.target
+                while v != com.source:
+                    u = int(pred[v])
+                    lo, hi = np.searchsorted(codes, [u * ix.n + v, u * ix.n + v + 1])
+                    arcs = order[lo:hi]
+                    arcs = arcs[arc_ok[arcs]]
+                    hop_edges.append(int(ix.arc_edge[arcs[np.argmax(residual[ix.arc_edge[arcs]])]]))
+                    v = u
+                path = tuple(reversed(hop_edges))
+                residual[list(path)] -= residual[list(path)].min()
+                residual[residual <= 1e-6 * self.cap] = 0.0
+                self._add(k, path)
 
     def _price(self, weight_per_edge: FloatArray, duals: Mapping[int, float]) -> int:
         """Add, per commodity in ``duals``, its shortest path when shorter than its dual.
@@ -210,12 +249,22 @@ class PathLP:
         res = linprog(c, A_ub=a_ub, b_ub=b, bounds=bounds, method="highs")
         if res.status != 0:
             raise RuntimeError(f"path LP failed: {res.message}")
+        if len(cols) > _PRUNE_ABOVE:
+            reduced = np.asarray(res.lower.marginals)[:len(cols)]
+            drop = {cols[j] for j in np.flatnonzero((res.x[:len(cols)] <= 0.0)
+                                                    & (reduced > 1e-9))}
         marg = -np.asarray(res.ineqlin.marginals)
         y = np.zeros(self.ix.m)
         y[used_edges] = np.maximum(marg[:n_cap], 0.0)
         z = {k: float(marg[n_cap + row_of[k]]) for k in rows}
         x = np.zeros(len(self.columns))
         x[cols] = res.x[:len(cols)]
+        if len(cols) > _PRUNE_ABOVE and drop:
+            keep = [i for i in range(len(self.columns)) if i not in drop]
+            for i in drop:
+                self._seen.discard(self.columns[i])
+            self.columns = [self.columns[i] for i in keep]
+            x = x[keep]
         value = float(res.x[-1]) if extra else float(res.fun)
         return x, value, y, z
 
@@ -228,7 +277,9 @@ class PathLP:
                                          cost_per_hop=cost_per_hop)
             if self._price(cost_per_hop + y, z) == 0:
                 return x, value, z
-            if not cost_per_hop:
+            if cost_per_hop:
+                self._augment_short(x, z)
+            else:
                 self._augment(x, z)
         raise RuntimeError("column generation did not converge")  # pragma: no cover
 
