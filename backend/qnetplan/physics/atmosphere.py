@@ -73,7 +73,7 @@ def air_mass_secant(elevation_deg: ArrayLike) -> FloatArray:
     """
     e = np.asarray(elevation_deg, dtype=float)
     s = np.sin(np.radians(np.where(e > 0.0, e, 90.0)))
-    with np.errstate(divide="ignore"):  # subnormal elevations: sin underflows, m = +inf
+    with np.errstate(divide="ignore", over="ignore"):  # subnormal elevations: m = +inf
         m = 1.0 / s
     return np.asarray(np.where(e > 0.0, m, np.where(np.isnan(e), np.nan, np.inf)), dtype=float)
 
