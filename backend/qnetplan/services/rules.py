@@ -6,22 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from qnetplan.domain.network import DEFAULT_INSERTION_LOSS_DB
 from qnetplan.errors import ProblemCollector
 
 KEY_HOLDING_ROLES = frozenset({"endpoint", "trusted_node", "ground_station", "satellite"})
 TRANSPARENT_ROLES = frozenset(
     {"optical_switch", "roadm", "untrusted_relay", "entanglement_source"}
 )
-
-# Filled in when a transparent node is given no insertion loss. Illustrative values:
-# a MEMS optical switch ~1 dB; a ROADM pass (two wavelength-selective switches) ~6 dB
-# (PHYSICS.md §2: "several dB per pass"); relays and sources carry their loss in the span.
-DEFAULT_INSERTION_LOSS_DB = {
-    "optical_switch": 1.0,
-    "roadm": 6.0,
-    "untrusted_relay": 0.0,
-    "entanglement_source": 0.0,
-}
 
 # Role-specific node fields: (the roles they apply to, their value for every other role).
 ROLE_FIELDS: dict[str, tuple[frozenset[str], Any]] = {
