@@ -132,7 +132,9 @@ def elevation_from_slant_range_deg(
     d = np.asarray(range_km, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = (r_o**2 - r_s**2 - d**2) / (2.0 * r_s * d)
-        out = np.degrees(np.arcsin(np.where(np.abs(s) <= 1.0, s, np.nan)))
+        # |s| a few ulps above 1 is round-off at zenith/nadir, not an impossible range.
+        s = np.where(np.abs(s) <= 1.0 + 1e-12, np.clip(s, -1.0, 1.0), np.nan)
+        out = np.degrees(np.arcsin(s))
     return np.asarray(out, dtype=float)
 
 
