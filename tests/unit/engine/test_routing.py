@@ -11,7 +11,13 @@ from _builders import fake_rate_model, link, node, profile, rated, snapshot, tru
 from qnetplan.domain import NodeRole, RoutingObjective
 from qnetplan.engine.budgets import span_budget
 from qnetplan.engine.graph import build_qkd_graph
-from qnetplan.engine.routing import RoutingIndex, find_routes, k_best_routes, rank_key
+from qnetplan.engine.routing import (
+    RoutingIndex,
+    find_routes,
+    k_best_routes,
+    rank_key,
+    widest_bottleneck,
+)
 
 OBJECTIVES = list(RoutingObjective)
 
@@ -174,3 +180,45 @@ def test_deterministic_and_bad_queries():
     assert find_routes(snap, 1, 99, "widest", 3, rate_model=fake_rate_model) == []
     with pytest.raises(ValueError):
         find_routes(snap, 1, 4)
+
+
+def tied_network(seed: int):
+    """Few rate levels (many ties), parallel spans and transparent nodes: Yen's spur skipping
+    and the widest thresholds must still give the brute-force order."""
+    rng = random.Random(1000 + seed)
+    n = rng.randint(6, 9)
+    roles = [NodeRole.TRUSTED_NODE] * 5 + [NodeRole.ROADM]
+    nodes = [node(1), node(2)] + [node(i, rng.choice(roles), insertion_loss_db=1.0)
+                                  for i in range(3, n + 1)]
+    rates = [100.0, 300.0]
+    links = []
+    for lid in range(1, rng.randint(2 * n, 3 * n) + 1):
+        if links and rng.random() < 0.2:
+            a, b = links[-1].a_node_id, links[-1].b_node_id  # a parallel span
+        else:
+            a, b = rng.sample(range(1, n + 1), 2)
+        links.append(rated(lid, a, b, rng.choice(rates), km=rng.choice([5, 10, 10, 20])))
+    return snapshot(nodes, links, profiles=[profile()], default_profile=1)
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_yen_matches_brute_force_with_ties_and_parallel_spans(seed, objective):
+    snap = tied_network(seed)
+    ix = RoutingIndex(build_qkd_graph(snap, fake_rate_model))
+    expected = brute_force(ix, 1, 2, objective)
+    for k in (2, 4, 9):
+        got = k_best_routes(ix, 1, 2, objective, k)
+        assert [(r.node_ids, r.link_ids) for r in got] == [
+            (r.node_ids, r.link_ids) for r in expected[:k]]
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_widest_bottleneck_is_the_best_route_bottleneck(seed):
+    snap = random_network(seed)
+    ix = RoutingIndex(build_qkd_graph(snap, fake_rate_model))
+    s, t = ix.pos[1], ix.pos[2]
+    arc_ok = ix.arc_mask(ix.node_mask(s, t), ix.edge_mask())
+    routes = brute_force(ix, 1, 2, RoutingObjective.WIDEST)
+    expected = routes[0].bottleneck_bps if routes else 0.0
+    assert widest_bottleneck(ix, s, t, arc_ok) == expected
