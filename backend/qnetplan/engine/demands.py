@@ -10,20 +10,22 @@ One path LP with column generation serves three problems on the same column pool
 
 Pricing is a shortest-path problem with the capacity duals as lengths (plus one per hop for 3);
 a column enters while some commodity has a path shorter than its demand dual, so each LP is
-solved to optimality over *all* paths (Ford-Fulkerson column generation). Masters are solved with
-scipy.optimize.linprog (HiGHS). Key-rate pools are undirected: a path uses a link's capacity
+solved to optimality over *all* paths (Ford-Fulkerson column generation; Ahuja, Magnanti, Orlin,
+"Network Flows" (1993) §17.5). Key-rate pools are undirected: a path uses a link's capacity
 whichever way it crosses it. Non-relaying endpoints are split into an "in" copy (arcs arrive)
 and an "out" copy (arcs leave), so no path passes through them.
 
-Convergence aid: after each pricing round of the lambda and filling LPs, every commodity with
-a positive demand dual also gets a path decomposition of its max-flow over the residual
-capacities (links with slack have zero duals, so all those paths price out). This turns the
-one-path-per-round crawl into a few dozen rounds on a 1,000-node network; it changes no optimum.
+The masters live in one HiGHS model (``highspy``) kept for the whole allocation: new columns
+are appended and every re-solve starts from the previous optimal basis, so a round costs a few
+simplex iterations instead of a solve from scratch. The pool is seeded with each commodity's
+max-flow decomposition (the paths a demand alone would use), which is where most optimal
+columns come from.
 
 Progressive filling (Nace et al., "Max-min fairness in multi-commodity flows", Computers & OR
 35 (2008) 557): after each LP of a class, a demand whose fraction row has a positive dual cannot
-grow without lowering another's fraction (the LP's value falls as its requirement rises), so it
-is frozen at the common fraction; the others are raised in the next round.
+grow without lowering another's fraction (weak duality: sum_k z_k t_k d_k <= t* for every
+feasible flow, with sum_k z_k d_k = 1), so it is frozen at the common fraction; the others are
+raised in the next round.
 """
 
 from __future__ import annotations
@@ -31,18 +33,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from highspy._core import _Highs  # the bare solver: highspy.Highs adds callbacks, a banner
 from scipy.sparse.csgraph import dijkstra
 
 from qnetplan.engine.relay import max_flow
 from qnetplan.engine.routing import FloatArray, RoutingIndex
 
 _TOL = 1e-9
-_MAX_ROUNDS = 2000
+_MAX_ROUNDS = 5000
 _SHORT_PATHS = 10
-_PRUNE_ABOVE = 4000  # columns; unused ones with positive reduced cost are dropped beyond
+_AUGMENT_PATHS = 25  # per commodity and round: the decomposition's largest paths
+_INF = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,8 @@ class Commodity:
     source: int  # node index
     target: int  # node index
     demand_bps: float
+    #: this demand's max-flow alone (an upper bound on what it can carry), when known
+    max_flow_bps: float = np.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +77,36 @@ class Allocation:
     flow: FlowSolution
 
 
+@dataclass(frozen=True, slots=True)
+class MasterSolution:
+    """One master at optimality: path flows (scaled), the value of ``t`` and demand duals."""
+
+    x: npt.NDArray[np.float64]
+    t: float
+    duals: Mapping[int, float]
+
+
+def _reaches(value: float, bound: float, *, maximise: bool) -> bool:
+    """True when a master's value meets a bound on the optimum (so it is optimal)."""
+    slack = 1e-9 * max(1.0, abs(bound))
+    return value >= bound - slack if maximise else value <= bound + slack
+
+
 class PathLP:
-    """Column pool and masters for the commodities of one analysis."""
+    """Column pool and one warm-started HiGHS model for the commodities of one analysis.
+
+    Rows: one capacity row per QKD edge (sum of path flows <= rate, rates scaled by the largest)
+    and one demand row per commodity (sum of its path flows - a_k t >= lb_k). Column 0 is ``t``
+    (lambda or the class fraction); the others are path flows. A stage changes only the
+    coefficients a_k, the bounds lb_k, ``t``'s bounds and the costs.
+    """
 
     def __init__(self, ix: RoutingIndex, commodities: Sequence[Commodity]) -> None:
         self.ix = ix
         self.commodities = list(commodities)
         self.scale = float(ix.rate.max()) if ix.m else 1.0
         self.cap = ix.rate / self.scale
+        self.demand = np.array([c.demand_bps for c in self.commodities], dtype=float) / self.scale
         # pricing graph: out(v) = v, in(v) = v for relays, n + rank for other endpoints
         n = ix.n
         in_index = np.arange(n)
@@ -86,10 +116,35 @@ class PathLP:
         self.p_tail = ix.tail
         self.p_head = in_index[ix.head]
         self.p_target = in_index
+        code = self.p_tail * self.n_pricing + self.p_head
+        self._p_order = np.argsort(code, kind="stable")
+        self._p_code = code[self._p_order]
         self.columns: list[tuple[int, tuple[int, ...]]] = []  # (commodity index, edges)
         self._seen: set[tuple[int, tuple[int, ...]]] = set()
+        self._in_model = 0  # columns already passed to HiGHS
+        self._cost_per_hop = 0.0
+        self.rounds = 0  # master solves, for benchmarks
+        self.h = self._model()
 
-    # -- pricing ---------------------------------------------------------------------------
+    def _model(self) -> _Highs:
+        m, n_com = self.ix.m, len(self.commodities)
+        h = _Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")  # re-solves start from the previous basis
+        h.setOptionValue("threads", 1)
+        # primal simplex: new columns keep the basis primal feasible, so a round after pricing
+        # takes a handful of iterations (dual simplex re-pivots hundreds of times here)
+        h.setOptionValue("simplex_strategy", 4)
+        lower = np.concatenate([np.full(m, -_INF), np.zeros(n_com)])
+        upper = np.concatenate([self.cap, np.full(n_com, _INF)])
+        h.addRows(m + n_com, lower, upper, 0, np.zeros(m + n_com, dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.addCols(1, np.zeros(1), np.zeros(1), np.zeros(1), n_com, np.zeros(1, dtype=np.int32),
+                  (m + np.arange(n_com)).astype(np.int32), -self.demand)
+        self._coeff = self.demand.copy()  # current a_k
+        return h
+
+    # -- columns ---------------------------------------------------------------------------
 
     def _add(self, k: int, edges: tuple[int, ...]) -> bool:
         col = (k, edges)
@@ -99,35 +154,102 @@ class PathLP:
         self.columns.append(col)
         return True
 
-    def _augment(self, x: np.ndarray, duals: Mapping[int, float]) -> None:
+    def _flush(self) -> None:
+        """Pass the columns found since the last solve to HiGHS."""
+        new = self.columns[self._in_model:]
+        if not new:
+            return
+        m = self.ix.m
+        lengths = np.array([len(edges) + 1 for _, edges in new], dtype=np.int64)
+        starts = np.zeros(len(new), dtype=np.int32)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        index = np.fromiter((i for k, edges in new for i in (*edges, m + k)), dtype=np.int32,
+                            count=int(lengths.sum()))
+        costs = self._cost_per_hop * (lengths - 1).astype(float)
+        self.h.addCols(len(new), costs, np.zeros(len(new)), np.full(len(new), _INF),
+                       len(index), starts, index, np.ones(len(index)))
+        self._in_model = len(self.columns)
+
+    def seed(self, keys: Iterable[int],
+             paths: Mapping[int, Sequence[tuple[int, ...]]] | None = None) -> None:
+        """Start with each commodity's fewest-hop path, plus the given paths (e.g. a
+        decomposition of its max-flow alone: without them column generation adds one path per
+        commodity and round, slow when a demand needs hundreds of paths)."""
+        self._price(np.ones(self.ix.m), {k: np.inf for k in keys})
+        for k, many in (paths or {}).items():
+            for edges in many:
+                self._add(k, tuple(edges))
+
+    def _price(self, weight_per_edge: FloatArray, duals: Mapping[int, float]) -> int:
+        """Add, per commodity in ``duals``, its shortest path when shorter than its dual.
+        Returns how many columns were added."""
+        wanted = sorted(k for k, z in duals.items() if z > _TOL)
+        if not wanted:
+            return 0
+        ix = self.ix
+        # a tiny length per hop keeps zero-dual arcs in the sparse graph and prefers short paths
+        w = np.repeat(weight_per_edge, 2)[self._p_order] + 1e-12
+        first = np.ones(len(w), dtype=bool)
+        first[1:] = self._p_code[1:] != self._p_code[:-1]
+        # parallel arcs: keep the shortest of each (tail, head) group
+        group = np.cumsum(first) - 1
+        best = np.full(int(group[-1]) + 1 if len(group) else 0, np.inf)
+        np.minimum.at(best, group, w)
+        pick = np.flatnonzero(w <= best[group])
+        pick = pick[np.r_[True, group[pick][1:] != group[pick][:-1]]] if len(pick) else pick
+        arcs = self._p_order[pick]
+        graph = sp.csr_array((w[pick], (self.p_tail[arcs], self.p_head[arcs])),
+                             shape=(self.n_pricing, self.n_pricing))
+        arc_of_code = dict(zip(self._p_code[pick].tolist(), arcs.tolist(), strict=True))
+        sources = sorted({self.commodities[k].source for k in wanted})
+        dist, pred = dijkstra(graph, directed=True, indices=sources, return_predecessors=True)
+        row_of = {s: i for i, s in enumerate(sources)}
+        added = 0
+        for k in wanted:
+            com = self.commodities[k]
+            r, tgt = row_of[com.source], int(self.p_target[com.target])
+            d = dist[r, tgt]
+            if not np.isfinite(d) or d >= duals[k] - _TOL * (1.0 + abs(duals[k])):
+                continue
+            edges: list[int] = []
+            v = tgt
+            while v != com.source:
+                u = int(pred[r, v])
+                edges.append(int(ix.arc_edge[arc_of_code[u * self.n_pricing + v]]))
+                v = u
+            if self._add(k, tuple(reversed(edges))):
+                added += 1
+        return added
+
+    def _residual(self, x: npt.NDArray[np.float64]) -> FloatArray:
+        """Capacity left by the master's flows (scaled; tiny leftovers are 0)."""
+        load = np.zeros(self.ix.m)
+        for i in np.flatnonzero(x > 0):
+            load[list(self.columns[i][1])] += x[i]
+        residual = np.maximum(self.cap - load, 0.0)
+        residual[residual <= 1e-6 * self.cap] = 0.0
+        return residual
+
+    def _augment(self, x: npt.NDArray[np.float64], duals: Mapping[int, float]) -> None:
         """Add, for each commodity with a positive dual, a path decomposition of its max-flow
         over the residual capacities. Links with slack have a zero capacity dual
         (complementary slackness), so each such path prices out at -dual < 0: many improving
         columns per round instead of one."""
-        load = np.zeros(self.ix.m)
-        for i, (_, edges) in enumerate(self.columns):
-            if i < len(x) and x[i] > 0:
-                load[list(edges)] += x[i]
-        residual = np.maximum(self.cap - load, 0.0)
-        residual[residual <= 1e-6 * self.cap] = 0.0
+        residual = self._residual(x)
         for k, z in duals.items():
             if z > _TOL:
                 com = self.commodities[k]
                 found = max_flow(self.ix, com.source, com.target, capacity=residual)
-                for edges in found.paths:
-                    self._add(k, edges)
+                largest = np.argsort(-np.asarray(found.path_bps), kind="stable")
+                for i in largest[:_AUGMENT_PATHS]:
+                    self._add(k, found.paths[i])
 
-    def _augment_short(self, x: np.ndarray, duals: Mapping[int, float]) -> None:
+    def _augment_short(self, x: npt.NDArray[np.float64], duals: Mapping[int, float]) -> None:
         """Least-relay LP: add, per commodity, successive fewest-hop augmenting paths over the
         residual capacities while they are shorter than its dual (each then prices out:
         reduced cost = hops - dual < 0 on links with slack)."""
         ix = self.ix
-        load = np.zeros(ix.m)
-        for i, (_, edges) in enumerate(self.columns):
-            if i < len(x) and x[i] > 0:
-                load[list(edges)] += x[i]
-        residual = np.maximum(self.cap - load, 0.0)
-        residual[residual <= 1e-6 * self.cap] = 0.0
+        residual = self._residual(x)
         order = np.argsort(ix.arc_code, kind="stable")
         codes = ix.arc_code[order]
         for k in sorted(duals, key=lambda k: -duals[k]):
@@ -154,141 +276,81 @@ class PathLP:
                 residual[residual <= 1e-6 * self.cap] = 0.0
                 self._add(k, path)
 
-    def _price(self, weight_per_edge: FloatArray, duals: Mapping[int, float]) -> int:
-        """Add, per commodity in ``duals``, its shortest path when shorter than its dual.
-        Returns how many columns were added."""
-        ix = self.ix
-        w = np.repeat(weight_per_edge, 2)
-        code = self.p_tail * self.n_pricing + self.p_head
-        order = np.lexsort((w, code))
-        code_sorted = code[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = code_sorted[1:] != code_sorted[:-1]
-        sel = order[first]
-        sel_codes = code_sorted[first]
-        graph = sp.csr_array((w[sel], (self.p_tail[sel], self.p_head[sel])),
-                             shape=(self.n_pricing, self.n_pricing))
-        wanted = sorted(duals)
-        sources = sorted({self.commodities[k].source for k in wanted})
-        if not sources:
-            return 0
-        dist, pred = dijkstra(graph, directed=True, indices=sources, return_predecessors=True)
-        row_of = {s: i for i, s in enumerate(sources)}
-        added = 0
-        for k in wanted:
-            com = self.commodities[k]
-            r, tgt = row_of[com.source], int(self.p_target[com.target])
-            d = dist[r, tgt]
-            if not np.isfinite(d) or d >= duals[k] - _TOL * (1.0 + abs(duals[k])):
-                continue
-            edges: list[int] = []
-            v = tgt
-            while v != com.source:
-                u = int(pred[r, v])
-                pos = int(np.searchsorted(sel_codes, u * self.n_pricing + v))
-                edges.append(int(ix.arc_edge[sel[pos]]))
-                v = u
-            if self._add(k, tuple(reversed(edges))):
-                added += 1
-        return added
-
-    def seed(self, keys: Iterable[int],
-             paths: Mapping[int, Sequence[tuple[int, ...]]] | None = None) -> None:
-        """Start with each commodity's fewest-hop path, plus the given paths (e.g. a
-        decomposition of its max-flow alone: without them column generation adds one path per
-        commodity and round, slow when a demand needs hundreds of paths)."""
-        self._price(np.ones(self.ix.m), {k: np.inf for k in keys})
-        for k, many in (paths or {}).items():
-            for edges in many:
-                self._add(k, tuple(edges))
-
     # -- masters ---------------------------------------------------------------------------
 
-    def _solve(self, fraction_rows: Sequence[int], fixed: Mapping[int, float],
-               *, extra: str | None, cost_per_hop: float
-               ) -> tuple[np.ndarray, float, FloatArray, dict[int, float]]:
-        """One restricted master. ``fraction_rows``: commodities k with flow >= x d_k (x the
-        extra variable: lambda or the class fraction); ``fixed``: k -> flow >= value (bit/s).
-        Returns (column flows, extra value, capacity duals per edge, demand duals)."""
-        rows = list(fraction_rows) + list(fixed)
-        row_of = {k: i for i, k in enumerate(rows)}
-        cols = [i for i, (k, _) in enumerate(self.columns) if k in row_of]
-        used_edges = sorted({e for i in cols for e in self.columns[i][1]})
-        cap_row = {e: r for r, e in enumerate(used_edges)}
-        n_cap, n_dem = len(used_edges), len(rows)
-        n_var = len(cols) + (1 if extra else 0)
-        data, ri, ci = [], [], []
-        for j, i in enumerate(cols):
-            k, edges = self.columns[i]
-            for e in edges:
-                data.append(1.0)
-                ri.append(cap_row[e])
-                ci.append(j)
-            data.append(-1.0)
-            ri.append(n_cap + row_of[k])
-            ci.append(j)
-        b = np.concatenate([self.cap[used_edges], np.zeros(n_dem)])
-        for k in fraction_rows:
-            data.append(self.commodities[k].demand_bps / self.scale)
-            ri.append(n_cap + row_of[k])
-            ci.append(n_var - 1)
+    def _configure(self, fraction_rows: Sequence[int], fixed: Mapping[int, float],
+                   extra: str | None, cost_per_hop: float) -> None:
+        h, m, n_com = self.h, self.ix.m, len(self.commodities)
+        coeff = np.zeros(n_com)
+        coeff[list(fraction_rows)] = self.demand[list(fraction_rows)]
+        for changed in np.flatnonzero(coeff != self._coeff).tolist():
+            h.changeCoeff(m + changed, 0, float(-coeff[changed]))
+        self._coeff = coeff
+        lower = np.zeros(n_com)
         for k, value in fixed.items():
-            b[n_cap + row_of[k]] = -value / self.scale
-        a_ub = sp.csr_array((data, (ri, ci)), shape=(n_cap + n_dem, n_var))
-        c = np.zeros(n_var)
-        if extra:
-            c[-1] = -1.0
-        if cost_per_hop:
-            for j, i in enumerate(cols):
-                c[j] = cost_per_hop * len(self.columns[i][1])
-        bounds: list[tuple[float, float | None]] = [(0.0, None)] * len(cols)
-        if extra == "lambda":
-            bounds.append((0.0, None))
-        elif extra == "fraction":
-            bounds.append((0.0, 1.0))
-        res = linprog(c, A_ub=a_ub, b_ub=b, bounds=bounds, method="highs")
-        if res.status != 0:
-            raise RuntimeError(f"path LP failed: {res.message}")
-        if len(cols) > _PRUNE_ABOVE:
-            reduced = np.asarray(res.lower.marginals)[:len(cols)]
-            drop = {cols[j] for j in np.flatnonzero((res.x[:len(cols)] <= 0.0)
-                                                    & (reduced > 1e-9))}
-        marg = -np.asarray(res.ineqlin.marginals)
-        y = np.zeros(self.ix.m)
-        y[used_edges] = np.maximum(marg[:n_cap], 0.0)
-        z = {k: float(marg[n_cap + row_of[k]]) for k in rows}
-        x = np.zeros(len(self.columns))
-        x[cols] = res.x[:len(cols)]
-        if len(cols) > _PRUNE_ABOVE and drop:
-            keep = [i for i in range(len(self.columns)) if i not in drop]
-            for i in drop:
-                self._seen.discard(self.columns[i])
-            self.columns = [self.columns[i] for i in keep]
-            x = x[keep]
-        value = float(res.x[-1]) if extra else float(res.fun)
-        return x, value, y, z
+            lower[k] = value / self.scale
+        h.changeRowsBounds(n_com, (m + np.arange(n_com)).astype(np.int32),  # type: ignore[attr-defined]
+                           lower, np.full(n_com, _INF))
+        upper = {"lambda": _INF, "fraction": 1.0}.get(extra or "", 0.0)
+        h.changeColBounds(0, 0.0, upper)
+        h.changeColCost(0, -1.0 if extra else 0.0)
+        if cost_per_hop != self._cost_per_hop:
+            self._flush()
+            count = len(self.columns)
+            hops = np.array([len(edges) for _, edges in self.columns], dtype=float)
+            h.changeColsCost(count, np.arange(1, count + 1, dtype=np.int32), cost_per_hop * hops)
+            self._cost_per_hop = cost_per_hop
 
     def solve(self, fraction_rows: Sequence[int], fixed: Mapping[int, float], *,
-              extra: str | None, cost_per_hop: float = 0.0
-              ) -> tuple[np.ndarray, float, dict[int, float]]:
-        """Column generation until no path prices out."""
+              extra: str | None, cost_per_hop: float = 0.0,
+              bound: float | None = None) -> MasterSolution:
+        """Column generation until no path prices out. ``fraction_rows``: commodities k with
+        flow >= t d_k (t: lambda or the class fraction, per ``extra``); ``fixed``: k -> flow >=
+        value (bit/s); ``cost_per_hop``: minimise hops x flow (with ``extra=None``)."""
+        self._configure(fraction_rows, fixed, extra, cost_per_hop)
+        rows = sorted(set(fraction_rows) | set(fixed))
+        m = self.ix.m
         for _ in range(_MAX_ROUNDS):
-            x, value, y, z = self._solve(fraction_rows, fixed, extra=extra,
-                                         cost_per_hop=cost_per_hop)
-            if self._price(cost_per_hop + y, z) == 0:
-                return x, value, z
+            self._flush()
+            self.h.run()
+            self.rounds += 1
+            status = self.h.getModelStatus()
+            if status != _OPTIMAL:
+                raise RuntimeError(f"path LP: {self.h.modelStatusToString(status)}")
+            sol = self.h.getSolution()
+            row_dual = np.asarray(sol.row_dual)
+            lengths = np.maximum(-row_dual[:m], 0.0)
+            duals = {k: float(row_dual[m + k]) for k in rows}
+            col = np.asarray(sol.col_value)
+            value = float(col[0]) if extra else float(self.h.getInfo().objective_function_value)
+            if bound is not None and _reaches(value, bound, maximise=extra is not None):
+                return MasterSolution(col[1:], float(col[0]), duals)
+            if self._price(cost_per_hop + lengths, duals) == 0:
+                return MasterSolution(col[1:], float(col[0]), duals)
             if cost_per_hop:
-                self._augment_short(x, z)
+                self._augment_short(col[1:], duals)
             else:
-                self._augment(x, z)
+                self._augment(col[1:], duals)
         raise RuntimeError("column generation did not converge")  # pragma: no cover
+
+    def _fewest_hops(self) -> npt.NDArray[np.float64]:
+        """Per commodity, the hop count of its fewest-hop route (relays only inside)."""
+        graph = sp.csr_array((np.ones(len(self.p_tail)), (self.p_tail, self.p_head)),
+                             shape=(self.n_pricing, self.n_pricing))
+        sources = sorted({c.source for c in self.commodities})
+        dist = dijkstra(graph, directed=True, indices=sources, unweighted=True)
+        row_of = {s: i for i, s in enumerate(sources)}
+        return np.array([dist[row_of[c.source], self.p_target[c.target]]
+                         for c in self.commodities])
 
     # -- the three problems ----------------------------------------------------------------
 
     def max_concurrent_flow(self, keys: Sequence[int]) -> float:
-        _, lam, _ = self.solve([k for k in keys if self.commodities[k].demand_bps > 0], {},
-                               extra="lambda")
-        return lam
+        rows = [k for k in keys if self.commodities[k].demand_bps > 0]
+        # no lambda exceeds what the tightest demand carries alone: reaching that is optimal
+        bound = min(self.commodities[k].max_flow_bps / self.commodities[k].demand_bps
+                    for k in rows)
+        return self.solve(rows, {}, extra="lambda", bound=bound).t
 
     def progressive_filling(self, classes: Sequence[Sequence[int]]) -> dict[int, float]:
         """Allocation (bit/s) per commodity index, class by class."""
@@ -300,12 +362,13 @@ class PathLP:
                     fixed[k] = 0.0
             while active:
                 held = {k: v * (1.0 - _TOL) for k, v in fixed.items()}
-                _, t, z = self.solve(active, held, extra="fraction")
+                master = self.solve(active, held, extra="fraction")
+                t = master.t
                 if t >= 1.0 - _TOL:
                     frozen = list(active)
                     t = 1.0
                 else:
-                    frozen = [k for k in active if z[k] > _TOL] or list(active)
+                    frozen = [k for k in active if master.duals[k] > _TOL] or list(active)
                 for k in frozen:
                     fixed[k] = t * self.commodities[k].demand_bps
                 active = [k for k in active if k not in frozen]
@@ -315,14 +378,17 @@ class PathLP:
         held = {k: v * (1.0 - _TOL) for k, v in allocation.items() if v > 0}
         if not held:
             return FlowSolution(np.zeros(self.ix.m), {})
-        x, _, _ = self.solve([], held, extra=None, cost_per_hop=1.0)
+        # no flow relays less than every demand on its fewest-hop route: reaching that is optimal
+        hops = self._fewest_hops()
+        bound = sum(hops[k] * v / self.scale for k, v in held.items())
+        x = self.solve([], held, extra=None, cost_per_hop=1.0, bound=bound).x
         carried = np.zeros(len(self.commodities))
         for i, (k, _) in enumerate(self.columns):
             carried[k] += x[i]
         load = np.zeros(self.ix.m)
         paths: dict[int, list[tuple[tuple[int, ...], float]]] = {}
         for i, (k, edges) in enumerate(self.columns):
-            if x[i] <= _TOL * carried[k]:
+            if x[i] <= _TOL * carried[k] or k not in held:
                 continue
             # carry exactly the allocation (the LP held it 1e-9 below, for numerical safety)
             f = float(x[i] / carried[k]) * allocation[k]

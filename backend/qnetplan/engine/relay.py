@@ -11,6 +11,7 @@ certifies -- within (cut size) x 2^-30 of the optimum relative to the largest no
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,13 @@ class MaxFlow:
     support_edges: frozenset[int]
     #: a decomposition of the flow into paths (RoutingIndex edges, source to target)
     paths: tuple[tuple[int, ...], ...] = ()
+    #: the flow on each of ``paths`` (bit/s, approximately: from the integer-scaled flow)
+    path_bps: tuple[float, ...] = ()
+
+    def largest_paths(self, count: int) -> tuple[tuple[int, ...], ...]:
+        """The ``count`` paths of the decomposition that carry the most flow."""
+        order = sorted(range(len(self.paths)), key=lambda i: -self.path_bps[i])
+        return tuple(self.paths[i] for i in order[:count])
 
 
 def max_flow(ix: RoutingIndex, source: int, target: int,
@@ -68,66 +76,62 @@ def max_flow(ix: RoutingIndex, source: int, target: int,
     value = float(arc_cap[cut].sum())
     # support: edges whose arcs carry positive flow (parallel arcs share a pair's flow)
     pair_flow = flow.tocoo()
-    used_pairs = {(int(u), int(v)) for u, v, f in zip(pair_flow.row, pair_flow.col,
-                                                      pair_flow.data, strict=True) if f > 0}
-    support = frozenset(int(ix.arc_edge[a]) for a in idx
-                        if (int(ix.tail[a]), int(ix.head[a])) in used_pairs)
-    edge_of_pair = {(int(ix.tail[a]), int(ix.head[a])): int(ix.arc_edge[a]) for a in idx}
     pos = pair_flow.data > 0
-    paths = _decompose(pair_flow.row[pos], pair_flow.col[pos], pair_flow.data[pos],
-                       source, target)
+    rows, cols = pair_flow.row[pos].astype(np.int64), pair_flow.col[pos].astype(np.int64)
+    used_codes = np.unique(rows * ix.n + cols)
+    arc_codes = ix.arc_code[idx]
+    support = frozenset(ix.arc_edge[idx[np.isin(arc_codes, used_codes)]].tolist())
+    # one edge per (tail, head) pair carrying flow: the first allowed arc of that pair
+    order = np.argsort(arc_codes, kind="stable")
+    sorted_codes = arc_codes[order]
+    first = order[np.searchsorted(sorted_codes, used_codes)]
+    edge_of_code = dict(zip(used_codes.tolist(), ix.arc_edge[idx[first]].tolist(), strict=True))
+    paths = _decompose(rows, cols, pair_flow.data[pos], source, target)
     return MaxFlow(value, support,
-                   tuple(tuple(edge_of_pair[p] for p in path) for path in paths))
+                   tuple(tuple(edge_of_code[u * ix.n + v] for u, v in path) for path, _ in paths),
+                   tuple(amount / scale for _, amount in paths))
 
 
 def _decompose(rows: np.ndarray, cols: np.ndarray, flows: np.ndarray, source: int,
-               target: int) -> list[list[tuple[int, int]]]:
-    """Split an s-t flow into paths (walk forward along positive arcs, cancelling any cycle
-    met on the way); O(path length) per path."""
+               target: int) -> list[tuple[list[tuple[int, int]], int]]:
+    """Split an s-t flow into paths with their flows (walk forward along positive arcs,
+    cancelling any cycle met on the way); O(path length) per path."""
     out_arcs: dict[int, list[list[int]]] = {}
     for u, v, f in zip(rows.tolist(), cols.tolist(), flows.tolist(), strict=True):
         out_arcs.setdefault(u, []).append([v, f])
-    paths: list[list[tuple[int, int]]] = []
+    paths: list[tuple[list[tuple[int, int]], int]] = []
     while True:
-        walk: list[tuple[int, int]] = []
+        walk: list[list[int]] = []  # the arcs taken (shared with out_arcs: [head, flow])
+        nodes = [source]
         where: dict[int, int] = {source: 0}
         u = source
         while u != target:
-            arcs = out_arcs.get(u, [])
+            arcs = out_arcs.get(u)
             while arcs and arcs[-1][1] <= 0:
                 arcs.pop()
             if not arcs:
                 return paths
-            v = arcs[-1][0]
-            walk.append((u, v))
-            if v in where:  # a cycle: cancel it and resume from v
-                cycle = walk[where[v]:]
-                amount = min(_flow(out_arcs, a, b) for a, b in cycle)
-                for a, b in cycle:
-                    _take(out_arcs, a, b, amount)
-                del walk[where[v]:]
-                for a, _ in cycle:
-                    where.pop(a, None)
-                where[v] = len(walk)
+            arc = arcs[-1]
+            v = arc[0]
+            if v in where:  # a cycle back to v: cancel it and resume from v
+                i = where[v]
+                cycle = [*walk[i:], arc]
+                amount = min(a[1] for a in cycle)
+                for a in cycle:
+                    a[1] -= amount
+                for w in nodes[i + 1:]:
+                    del where[w]
+                del walk[i:], nodes[i + 1:]
                 u = v
                 continue
-            where[v] = len(walk)
+            walk.append(arc)
+            nodes.append(v)
+            where[v] = len(nodes) - 1
             u = v
-        amount = min(_flow(out_arcs, a, b) for a, b in walk)
-        for a, b in walk:
-            _take(out_arcs, a, b, amount)
-        paths.append(walk)
-
-
-def _flow(out_arcs: dict[int, list[list[int]]], u: int, v: int) -> int:
-    return next(f for w, f in reversed(out_arcs[u]) if w == v and f > 0)
-
-
-def _take(out_arcs: dict[int, list[list[int]]], u: int, v: int, amount: int) -> None:
-    for arc in reversed(out_arcs[u]):
-        if arc[0] == v and arc[1] > 0:
-            arc[1] -= amount
-            return
+        amount = min(a[1] for a in walk)
+        for a in walk:
+            a[1] -= amount
+        paths.append((list(itertools.pairwise(nodes)), amount))
 
 
 def _disjoint_count(ix: RoutingIndex, source: int, target: int, edge_ok: BoolArray,

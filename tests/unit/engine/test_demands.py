@@ -145,3 +145,101 @@ def _connected(links, a, b):
     g.add_nodes_from([a, b])
     g.add_edges_from((lk.a_node_id, lk.b_node_id) for lk in links)
     return nx.has_path(g, a, b)
+
+
+# -- independent oracles on the edge (arc) formulation ---------------------------------------
+
+def edge_lp(n, edges, commodities, lower, objective=None, maximise=None):
+    """Edge formulation over undirected capacities: variables f[k, e, dir] >= 0 with flow
+    conservation, per-commodity delivery >= lower[k], capacity per edge. ``objective``:
+    'relay' minimises the total arc flow (sum over links of load); ``maximise``: a commodity
+    index whose delivery is maximised. Returns the optimal value."""
+    m, k_count = len(edges), len(commodities)
+    n_flow = 2 * m * k_count
+    nv = n_flow + k_count  # + delivery variables
+    c = np.zeros(nv)
+    if objective == "relay":
+        c[:n_flow] = 1.0
+    if maximise is not None:
+        c[n_flow + maximise] = -1.0
+    a_eq, b_eq = [], []
+    for j, (s, t) in enumerate(commodities):
+        for v in range(n):
+            row = np.zeros(nv)
+            for e, (u, w, _) in enumerate(edges):
+                base = (j * m + e) * 2
+                if u == v:
+                    row[base] += 1
+                    row[base + 1] -= 1
+                if w == v:
+                    row[base] -= 1
+                    row[base + 1] += 1
+            if v == s:
+                row[n_flow + j] = -1.0
+            elif v == t:
+                row[n_flow + j] = 1.0
+            a_eq.append(row)
+            b_eq.append(0.0)
+    a_ub, b_ub = [], []
+    for e, (_, _, cap) in enumerate(edges):
+        row = np.zeros(nv)
+        for j in range(k_count):
+            row[(j * m + e) * 2:(j * m + e) * 2 + 2] = 1
+        a_ub.append(row)
+        b_ub.append(cap)
+    bounds = [(0, None)] * n_flow + [(lo, None) for lo in lower]
+    res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq,
+                  bounds=bounds, method="highs")
+    assert res.status == 0, res.message
+    return res.fun if maximise is None else -res.fun
+
+
+def random_case(seed, n=7, n_links=11, n_demands=4):
+    rng = random.Random(seed)
+    links = [rated(lid, *rng.sample(range(1, n + 1), 2), float(rng.randint(5, 100)))
+             for lid in range(1, n_links + 1)]
+    demands = [(k, *rng.sample(range(1, n + 1), 2), float(rng.randint(20, 150)), 1)
+               for k in range(n_demands)]
+    return links, [d for d in demands if _connected(links, d[1], d[2])]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_allocation_is_max_min_fair_against_edge_formulation(seed):
+    """Max-min fairness in fractions (one priority class): no demand can get more without some
+    demand of an equal or smaller fraction getting less (checked by an edge-formulation LP that
+    maximises each demand while holding every demand of fraction <= its own)."""
+    links, demands = random_case(seed)
+    if not demands:
+        return
+    ix, alloc = run(links, list(range(1, 8)), demands)
+    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix.edges]
+    coms = [(a - 1, b - 1) for _, a, b, _, _ in demands]
+    frac = {k: alloc.allocated_bps[k] / req for k, _, _, req, _ in demands}
+    # the allocation is feasible
+    assert edge_lp(7, edges, coms, [alloc.allocated_bps[k] * (1 - 1e-7)
+                                    for k, *_ in demands]) is not None
+    for i, (k, _, _, _req, _) in enumerate(demands):
+        if frac[k] >= 1.0 - 1e-9:
+            continue
+        lower = [alloc.allocated_bps[j] * (1 - 1e-7) if frac[j] <= frac[k] + 1e-9 and j != k
+                 else 0.0 for j, *_ in demands]
+        best = edge_lp(7, edges, coms, lower, maximise=i)
+        assert best <= alloc.allocated_bps[k] * (1 + 1e-5) + 1e-6, (k, best, frac)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_least_relay_flow_against_edge_formulation(seed):
+    links, demands = random_case(seed)
+    if not demands:
+        return
+    ix, alloc = run(links, list(range(1, 8)), demands)
+    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix.edges]
+    coms = [(a - 1, b - 1) for _, a, b, _, _ in demands]
+    expected = edge_lp(7, edges, coms, [alloc.allocated_bps[k] * (1 - 1e-9)
+                                        for k, *_ in demands], objective="relay")
+    assert float(alloc.flow.edge_load_bps.sum()) == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    # the reported paths carry exactly each allocation, within the rates
+    for k, *_ in demands:
+        carried = sum(bps for _, bps in alloc.flow.path_flows.get(k, ()))
+        assert carried == pytest.approx(alloc.allocated_bps[k], rel=1e-9, abs=1e-9)
+    assert np.all(alloc.flow.edge_load_bps <= ix.rate * (1 + 1e-6))

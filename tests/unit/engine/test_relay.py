@@ -97,3 +97,30 @@ def test_non_relaying_endpoint_carries_no_transit_flow():
     links = [rated(1, 1, 2, 50.0), rated(2, 2, 3, 50.0), rated(3, 1, 3, 5.0)]
     ix = index(snapshot(nodes, links))
     assert max_flow(ix, ix.pos[1], ix.pos[3]).value_bps == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_flow_decomposition_paths_are_source_target_chains_that_sum_to_the_value(seed):
+    rng = random.Random(100 + seed)
+    n = 8
+    links = [rated(lid, *rng.sample(range(1, n + 1), 2), float(rng.randint(1, 50)))
+             for lid in range(1, 16)]
+    ix = index(snapshot(trusted(*range(1, n + 1)), links))
+    s, t = 0, n - 1
+    mf = max_flow(ix, s, t)
+    assert len(mf.paths) == len(mf.path_bps)
+    for path in mf.paths:
+        u = s
+        for e in path:
+            assert e in mf.support_edges
+            a, b = int(ix.eu[e]), int(ix.ev[e])
+            assert u in (a, b)
+            u = b if u == a else a
+        assert u == t
+    assert sum(mf.path_bps) == pytest.approx(mf.value_bps, rel=1e-6, abs=1e-6)
+    top = mf.largest_paths(2)
+    assert len(top) == min(2, len(mf.paths))
+    if len(mf.paths) > 2:
+        chosen = sorted((mf.path_bps[mf.paths.index(p)] for p in top), reverse=True)
+        assert chosen[-1] >= max(b for p, b in zip(mf.paths, mf.path_bps, strict=True)
+                                 if p not in top) - 1e-12
