@@ -1,6 +1,6 @@
 """Span loss budgets (PHYSICS.md §2), itemised in positive dB.
 
-``itemised_span_budget`` wraps the physics budget with the engine's item names;
+``itemised_span_budget`` wraps the physics budget (same item names as ``/calc/loss-budget``);
 ``span_budget`` maps a :class:`LinkSpec` onto it. A free-space span has no attenuation-per-km
 item: its atmospheric/geometric budget is
 computed elsewhere and arrives here as ``extra_loss_db`` (or as a key-rate override).
@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from qnetplan.domain import LinkMedium, LinkSpec, LossBudget, LossBudgetItem
 from qnetplan.physics.fiber import fiber_loss_budget
-
-#: The engine's item names, in the order of :func:`qnetplan.physics.fiber.fiber_loss_budget`.
-ITEM_NAMES = ("fiber", "connectors", "splices", "insertion", "extra", "ageing_margin")
-
 
 def itemised_span_budget(*, length_km: float, attenuation_db_per_km: float,
                          connector_count: int = 0, loss_per_connector_db: float = 0.3,
@@ -27,8 +23,8 @@ def itemised_span_budget(*, length_km: float, attenuation_db_per_km: float,
     budget = fiber_loss_budget(
         length_km, attenuation_db_per_km, connector_count, loss_per_connector_db,
         splice_count, loss_per_splice_db, insertion_loss_db, extra_loss_db, ageing_margin_db)
-    items = tuple(LossBudgetItem(name, float(item.value_db), item.detail)
-                  for name, item in zip(ITEM_NAMES, budget.items, strict=True))
+    items = tuple(LossBudgetItem(item.name, float(item.value_db), item.detail)
+                  for item in budget.items)
     return LossBudget(items=items, total_db=float(budget.total_db))
 
 

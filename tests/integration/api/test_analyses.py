@@ -58,6 +58,12 @@ def test_analysis_runs_and_is_stored(client: TestClient, chain: dict[str, Any]) 
     assert via_switch[0]["loss_db"] == pytest.approx(
         spans[chain["links"][2]["id"]]["loss_budget"]["total_db"]
         + spans[chain["links"][3]["id"]]["loss_budget"]["total_db"] + 1.0)  # switch 1 dB
+    # a span's budget in the analysis is the calculator's budget of its fields, item by item
+    calc = client.post(f"{API}/calc/loss-budget", json={
+        "length_km": 15.0, "attenuation_db_per_km": 0.2}).json()
+    span4 = spans[chain["links"][3]["id"]]["loss_budget"]
+    assert [(i["name"], i["value_db"]) for i in span4["items"]] == [
+        (i["name"], i["value_db"]) for i in calc["items"]]
     demand = result["demands"][0]
     assert demand["satisfied"] and demand["allocated_key_rate_bps"] == pytest.approx(1000.0)
     assert demand["max_flow_bps"] >= 3000.0

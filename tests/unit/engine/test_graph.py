@@ -35,8 +35,9 @@ def test_span_budget_items_sum_to_total():
     b = itemised_span_budget(length_km=50, attenuation_db_per_km=0.2, connector_count=2,
                              splice_count=10, insertion_loss_db=1.0, extra_loss_db=0.5,
                              ageing_margin_db=3.0)
-    assert [i.name for i in b.items] == ["fiber", "connectors", "splices", "insertion",
-                                         "extra", "ageing_margin"]
+    # the same item names as /calc/loss-budget
+    assert [i.name for i in b.items] == ["fiber_attenuation", "connectors", "splices",
+                                         "insertion_loss", "extra_loss", "ageing_margin"]
     assert b.total_db == pytest.approx(10 + 0.6 + 0.5 + 1 + 0.5 + 3)
     assert sum(i.value_db for i in b.items) == pytest.approx(b.total_db)
 
