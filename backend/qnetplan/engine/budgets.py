@@ -11,6 +11,7 @@ from __future__ import annotations
 from qnetplan.domain import LinkMedium, LinkSpec, LossBudget, LossBudgetItem
 from qnetplan.physics.fiber import fiber_loss_budget
 
+
 def itemised_span_budget(*, length_km: float, attenuation_db_per_km: float,
                          connector_count: int = 0, loss_per_connector_db: float = 0.3,
                          splice_count: int = 0, loss_per_splice_db: float = 0.05,

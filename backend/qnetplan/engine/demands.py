@@ -96,9 +96,9 @@ class PathLP:
     """Column pool and one warm-started HiGHS model for the commodities of one analysis.
 
     Rows: one capacity row per QKD edge (sum of path flows <= rate, rates scaled by the largest)
-    and one demand row per commodity (sum of its path flows - a_k t >= lb_k). Column 0 is ``t``
-    (lambda or the class fraction); the others are path flows. A stage changes only the
-    coefficients a_k, the bounds lb_k, ``t``'s bounds and the costs.
+    and one demand row per commodity (sum of its path flows - d_k t >= lb_k, t the current
+    fraction column: lambda or a class's common fraction). Columns: path flows, and one
+    fraction column per stage.
     """
 
     def __init__(self, ix: RoutingIndex, commodities: Sequence[Commodity]) -> None:
@@ -123,6 +123,10 @@ class PathLP:
         self._seen: set[tuple[int, tuple[int, ...]]] = set()
         self._in_model = 0  # columns already passed to HiGHS
         self._cost_per_hop = 0.0
+        self._path_cols: list[int] = []  # HiGHS column of each path in ``columns``
+        self._t_col: int | None = None  # the current fraction column
+        self._t_rows: set[int] = set()
+        self._held: dict[int, float] = {}
         self.rounds = 0  # master solves, for benchmarks
         self.h = self._model()
 
@@ -139,9 +143,6 @@ class PathLP:
         upper = np.concatenate([self.cap, np.full(n_com, _INF)])
         h.addRows(m + n_com, lower, upper, 0, np.zeros(m + n_com, dtype=np.int32),
                   np.zeros(0, dtype=np.int32), np.zeros(0))
-        h.addCols(1, np.zeros(1), np.zeros(1), np.zeros(1), n_com, np.zeros(1, dtype=np.int32),
-                  (m + np.arange(n_com)).astype(np.int32), -self.demand)
-        self._coeff = self.demand.copy()  # current a_k
         return h
 
     # -- columns ---------------------------------------------------------------------------
@@ -166,8 +167,10 @@ class PathLP:
         index = np.fromiter((i for k, edges in new for i in (*edges, m + k)), dtype=np.int32,
                             count=int(lengths.sum()))
         costs = self._cost_per_hop * (lengths - 1).astype(float)
+        first = self.h.getNumCol()
         self.h.addCols(len(new), costs, np.zeros(len(new)), np.full(len(new), _INF),
                        len(index), starts, index, np.ones(len(index)))
+        self._path_cols += range(first, first + len(new))
         self._in_model = len(self.columns)
 
     def seed(self, keys: Iterable[int],
@@ -277,39 +280,54 @@ class PathLP:
                 self._add(k, path)
 
     # -- masters ---------------------------------------------------------------------------
+    #
+    # Every change between masters keeps the last solution primal feasible, so primal simplex
+    # resumes in phase 2 (a phase 1 after a stage switch costs ~1,000x a round on 8,000 rows):
+    # a fraction variable ``t`` is a fresh column at 0 when a stage starts; rows only ever lose
+    # their ``t`` coefficient (which loosens a >= row) or get a lower bound the current flow
+    # already meets; costs change freely.
 
-    def _configure(self, fraction_rows: Sequence[int], fixed: Mapping[int, float],
-                   extra: str | None, cost_per_hop: float) -> None:
-        h, m, n_com = self.h, self.ix.m, len(self.commodities)
-        coeff = np.zeros(n_com)
-        coeff[list(fraction_rows)] = self.demand[list(fraction_rows)]
-        for changed in np.flatnonzero(coeff != self._coeff).tolist():
-            h.changeCoeff(m + changed, 0, float(-coeff[changed]))
-        self._coeff = coeff
-        lower = np.zeros(n_com)
-        for k, value in fixed.items():
-            lower[k] = value / self.scale
-        h.changeRowsBounds(n_com, (m + np.arange(n_com)).astype(np.int32),  # type: ignore[attr-defined]
-                           lower, np.full(n_com, _INF))
-        upper = {"lambda": _INF, "fraction": 1.0}.get(extra or "", 0.0)
-        h.changeColBounds(0, 0.0, upper)
-        h.changeColCost(0, -1.0 if extra else 0.0)
-        if cost_per_hop != self._cost_per_hop:
-            self._flush()
-            count = len(self.columns)
-            hops = np.array([len(edges) for _, edges in self.columns], dtype=float)
-            h.changeColsCost(count, np.arange(1, count + 1, dtype=np.int32), cost_per_hop * hops)
-            self._cost_per_hop = cost_per_hop
-
-    def solve(self, fraction_rows: Sequence[int], fixed: Mapping[int, float], *,
-              extra: str | None, cost_per_hop: float = 0.0,
-              bound: float | None = None) -> MasterSolution:
-        """Column generation until no path prices out. ``fraction_rows``: commodities k with
-        flow >= t d_k (t: lambda or the class fraction, per ``extra``); ``fixed``: k -> flow >=
-        value (bit/s); ``cost_per_hop``: minimise hops x flow (with ``extra=None``)."""
-        self._configure(fraction_rows, fixed, extra, cost_per_hop)
-        rows = sorted(set(fraction_rows) | set(fixed))
+    def _start_fraction(self, rows: Sequence[int], upper: float) -> None:
+        """A new fraction column t (maximised, in [0, upper]) with flow_k >= t d_k on ``rows``;
+        the previous one leaves every row and the objective."""
+        self._release_fraction()
         m = self.ix.m
+        rows = sorted(rows)
+        self.h.addCol(-1.0, 0.0, upper, len(rows), np.array([m + k for k in rows], np.int32),
+                      -self.demand[rows])
+        self._t_col = self.h.getNumCol() - 1
+        self._t_rows = set(rows)
+
+    def _release_fraction(self, rows: Iterable[int] | None = None) -> None:
+        """Take ``rows`` (default: all, and then the objective too) off the fraction column."""
+        if self._t_col is None:
+            return
+        m = self.ix.m
+        for k in sorted(self._t_rows if rows is None else set(rows)):
+            self.h.changeCoeff(m + k, self._t_col, 0.0)
+            self._t_rows.discard(k)
+        if rows is None:
+            self.h.changeColCost(self._t_col, 0.0)
+            self._t_col = None
+
+    def _hold(self, k: int, value_bps: float) -> None:
+        """flow_k >= value (set only to values the current flow meets)."""
+        self.h.changeRowBounds(self.ix.m + k, value_bps / self.scale, _INF)
+        self._held[k] = value_bps
+
+    def _reset_model(self) -> None:
+        """A new HiGHS model over the whole column pool (no fraction column, no bounds held)."""
+        self.h = self._model()
+        self._in_model = 0
+        self._path_cols = []
+        self._t_col, self._t_rows, self._held = None, set(), {}
+
+    def solve(self, bound: float | None = None) -> MasterSolution:
+        """Column generation on the current stage until no path prices out (or the master
+        reaches ``bound``, a bound on the stage's optimum)."""
+        rows = sorted(self._t_rows | {k for k, v in self._held.items() if v > 0})
+        m = self.ix.m
+        maximise = self._t_col is not None
         for _ in range(_MAX_ROUNDS):
             self._flush()
             self.h.run()
@@ -319,18 +337,19 @@ class PathLP:
                 raise RuntimeError(f"path LP: {self.h.modelStatusToString(status)}")
             sol = self.h.getSolution()
             row_dual = np.asarray(sol.row_dual)
+            col = np.asarray(sol.col_value)
+            t = float(col[self._t_col]) if self._t_col is not None else 0.0
             lengths = np.maximum(-row_dual[:m], 0.0)
             duals = {k: float(row_dual[m + k]) for k in rows}
-            col = np.asarray(sol.col_value)
-            value = float(col[0]) if extra else float(self.h.getInfo().objective_function_value)
-            if bound is not None and _reaches(value, bound, maximise=extra is not None):
-                return MasterSolution(col[1:], float(col[0]), duals)
-            if self._price(cost_per_hop + lengths, duals) == 0:
-                return MasterSolution(col[1:], float(col[0]), duals)
-            if cost_per_hop:
-                self._augment_short(col[1:], duals)
+            value = t if maximise else float(self.h.getInfo().objective_function_value)
+            done = bound is not None and _reaches(value, bound, maximise=maximise)
+            if done or self._price(self._cost_per_hop + lengths, duals) == 0:
+                return MasterSolution(col[self._path_cols], t, duals)
+            x = col[self._path_cols]
+            if self._cost_per_hop:
+                self._augment_short(x, duals)
             else:
-                self._augment(col[1:], duals)
+                self._augment(x, duals)
         raise RuntimeError("column generation did not converge")  # pragma: no cover
 
     def _fewest_hops(self) -> npt.NDArray[np.float64]:
@@ -347,10 +366,11 @@ class PathLP:
 
     def max_concurrent_flow(self, keys: Sequence[int]) -> float:
         rows = [k for k in keys if self.commodities[k].demand_bps > 0]
+        self._start_fraction(rows, _INF)
         # no lambda exceeds what the tightest demand carries alone: reaching that is optimal
         bound = min(self.commodities[k].max_flow_bps / self.commodities[k].demand_bps
                     for k in rows)
-        return self.solve(rows, {}, extra="lambda", bound=bound).t
+        return self.solve(bound=bound).t
 
     def progressive_filling(self, classes: Sequence[Sequence[int]]) -> dict[int, float]:
         """Allocation (bit/s) per commodity index, class by class."""
@@ -360,28 +380,38 @@ class PathLP:
             for k in members:
                 if self.commodities[k].demand_bps <= 0:
                     fixed[k] = 0.0
+            if active:
+                self._start_fraction(active, 1.0)
             while active:
-                held = {k: v * (1.0 - _TOL) for k, v in fixed.items()}
-                master = self.solve(active, held, extra="fraction")
+                master = self.solve()
                 t = master.t
                 if t >= 1.0 - _TOL:
                     frozen = list(active)
                     t = 1.0
                 else:
                     frozen = [k for k in active if master.duals[k] > _TOL] or list(active)
+                self._release_fraction(frozen)
                 for k in frozen:
                     fixed[k] = t * self.commodities[k].demand_bps
+                    self._hold(k, fixed[k] * (1.0 - _TOL))
                 active = [k for k in active if k not in frozen]
+        self._release_fraction()
         return fixed
 
     def least_relay_flow(self, allocation: Mapping[int, float]) -> FlowSolution:
         held = {k: v * (1.0 - _TOL) for k, v in allocation.items() if v > 0}
         if not held:
             return FlowSolution(np.zeros(self.ix.m), {})
+        # a fresh model: from the pool's slack basis this takes ~300 iterations, where primal
+        # simplex from the lambda / filling basis needed ~45,000 (bench_routing, 20 demands)
+        self._reset_model()
+        self._cost_per_hop = 1.0
+        for k, value in held.items():
+            self._hold(k, value)
         # no flow relays less than every demand on its fewest-hop route: reaching that is optimal
         hops = self._fewest_hops()
         bound = sum(hops[k] * v / self.scale for k, v in held.items())
-        x = self.solve([], held, extra=None, cost_per_hop=1.0, bound=bound).x
+        x = self.solve(bound=bound).x
         carried = np.zeros(len(self.commodities))
         for i, (k, _) in enumerate(self.columns):
             carried[k] += x[i]
