@@ -30,6 +30,8 @@ raised in the next round.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +45,7 @@ from scipy.sparse.csgraph import dijkstra
 from qnetplan.engine.relay import max_flow
 from qnetplan.engine.routing import FloatArray, RoutingIndex
 
+_log = logging.getLogger(__name__)
 _TOL = 1e-9
 _MAX_ROUNDS = 5000
 _SHORT_PATHS = 10
@@ -330,8 +333,12 @@ class PathLP:
         maximise = self._t_col is not None
         for _ in range(_MAX_ROUNDS):
             self._flush()
+            started = time.perf_counter()
             self.h.run()
             self.rounds += 1
+            _log.debug("master %d: %d columns, %d simplex iterations, %.3f s", self.rounds,
+                       len(self.columns), self.h.getInfo().simplex_iteration_count,
+                       time.perf_counter() - started)
             status = self.h.getModelStatus()
             if status != _OPTIMAL:
                 raise RuntimeError(f"path LP: {self.h.modelStatusToString(status)}")
