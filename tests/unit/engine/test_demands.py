@@ -22,38 +22,9 @@ def run(links, node_ids, demands):
 
 
 def edge_lp_lambda(n, edges, demands):
-    """Independent oracle: edge formulation, one flow per commodity per arc direction."""
-    m, k = len(edges), len(demands)
-    nv = 2 * m * k + 1
-    c = np.zeros(nv)
-    c[-1] = -1.0
-    a_eq, b_eq, a_ub, b_ub = [], [], [], []
-    for j, (s, t, d) in enumerate(demands):
-        for v in range(n):
-            row = np.zeros(nv)
-            for e, (u, w, _) in enumerate(edges):
-                base = (j * m + e) * 2
-                if u == v:
-                    row[base] += 1
-                    row[base + 1] -= 1
-                if w == v:
-                    row[base] -= 1
-                    row[base + 1] += 1
-            if v == s:
-                row[-1] = -d
-            elif v == t:
-                row[-1] = d
-            a_eq.append(row)
-            b_eq.append(0.0)
-    for e, (_, _, cap) in enumerate(edges):
-        row = np.zeros(nv)
-        for j in range(k):
-            row[(j * m + e) * 2:(j * m + e) * 2 + 2] = 1
-        a_ub.append(row)
-        b_ub.append(cap)
-    res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq,
-                  method="highs")
-    return res.x[-1]
+    """Independent oracle: the max concurrent flow on the edge formulation (below)."""
+    return edge_lp(n, edges, [(s, t) for s, t, _ in demands], [0.0] * len(demands),
+                   concurrent=[d for _, _, d in demands])
 
 
 def test_lambda_by_hand_shared_link():
@@ -149,19 +120,22 @@ def _connected(links, a, b):
 
 # -- independent oracles on the edge (arc) formulation ---------------------------------------
 
-def edge_lp(n, edges, commodities, lower, objective=None, maximise=None):
+def edge_lp(n, edges, commodities, lower, objective=None, maximise=None, concurrent=None):
     """Edge formulation over undirected capacities: variables f[k, e, dir] >= 0 with flow
     conservation, per-commodity delivery >= lower[k], capacity per edge. ``objective``:
     'relay' minimises the total arc flow (sum over links of load); ``maximise``: a commodity
-    index whose delivery is maximised. Returns the optimal value."""
+    index whose delivery is maximised; ``concurrent``: requirements d_k, maximise lambda with
+    delivery_k >= lambda d_k. Returns the optimal value."""
     m, k_count = len(edges), len(commodities)
     n_flow = 2 * m * k_count
-    nv = n_flow + k_count  # + delivery variables
+    nv = n_flow + k_count + 1  # + delivery variables + lambda
     c = np.zeros(nv)
     if objective == "relay":
         c[:n_flow] = 1.0
     if maximise is not None:
         c[n_flow + maximise] = -1.0
+    if concurrent is not None:
+        c[-1] = -1.0
     a_eq, b_eq = [], []
     for j, (s, t) in enumerate(commodities):
         for v in range(n):
@@ -187,20 +161,37 @@ def edge_lp(n, edges, commodities, lower, objective=None, maximise=None):
             row[(j * m + e) * 2:(j * m + e) * 2 + 2] = 1
         a_ub.append(row)
         b_ub.append(cap)
+    for j, d in enumerate(concurrent or ()):
+        row = np.zeros(nv)
+        row[n_flow + j] = -1.0
+        row[-1] = d
+        a_ub.append(row)
+        b_ub.append(0.0)
     bounds = [(0, None)] * n_flow + [(lo, None) for lo in lower]
+    bounds.append((0, None) if concurrent is not None else (0, 0))
     res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq,
                   bounds=bounds, method="highs")
     assert res.status == 0, res.message
+    if concurrent is not None:
+        return res.x[-1]
     return res.fun if maximise is None else -res.fun
 
 
-def random_case(seed, n=7, n_links=11, n_demands=4):
+def solved_random_case(seed, n=7, n_links=11, n_demands=4):
+    """A random network with routed demands, the engine's allocation, and the oracle's inputs
+    (edges with capacities, commodity ends); None when no demand is routed."""
     rng = random.Random(seed)
     links = [rated(lid, *rng.sample(range(1, n + 1), 2), float(rng.randint(5, 100)))
              for lid in range(1, n_links + 1)]
     demands = [(k, *rng.sample(range(1, n + 1), 2), float(rng.randint(20, 150)), 1)
                for k in range(n_demands)]
-    return links, [d for d in demands if _connected(links, d[1], d[2])]
+    demands = [d for d in demands if _connected(links, d[1], d[2])]
+    if not demands:
+        return None
+    ix, alloc = run(links, list(range(1, n + 1)), demands)
+    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix.edges]
+    coms = [(a - 1, b - 1) for _, a, b, _, _ in demands]
+    return demands, ix, alloc, edges, coms
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -208,12 +199,10 @@ def test_allocation_is_max_min_fair_against_edge_formulation(seed):
     """Max-min fairness in fractions (one priority class): no demand can get more without some
     demand of an equal or smaller fraction getting less (checked by an edge-formulation LP that
     maximises each demand while holding every demand of fraction <= its own)."""
-    links, demands = random_case(seed)
-    if not demands:
+    case = solved_random_case(seed)
+    if case is None:
         return
-    ix, alloc = run(links, list(range(1, 8)), demands)
-    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix.edges]
-    coms = [(a - 1, b - 1) for _, a, b, _, _ in demands]
+    demands, _ix, alloc, edges, coms = case
     frac = {k: alloc.allocated_bps[k] / req for k, _, _, req, _ in demands}
     # the allocation is feasible
     assert edge_lp(7, edges, coms, [alloc.allocated_bps[k] * (1 - 1e-7)
@@ -229,12 +218,10 @@ def test_allocation_is_max_min_fair_against_edge_formulation(seed):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_least_relay_flow_against_edge_formulation(seed):
-    links, demands = random_case(seed)
-    if not demands:
+    case = solved_random_case(seed)
+    if case is None:
         return
-    ix, alloc = run(links, list(range(1, 8)), demands)
-    edges = [(q.a_node_id - 1, q.b_node_id - 1, q.capacity_bps) for q in ix.edges]
-    coms = [(a - 1, b - 1) for _, a, b, _, _ in demands]
+    demands, ix, alloc, edges, coms = case
     expected = edge_lp(7, edges, coms, [alloc.allocated_bps[k] * (1 - 1e-9)
                                         for k, *_ in demands], objective="relay")
     assert float(alloc.flow.edge_load_bps.sum()) == pytest.approx(expected, rel=1e-6, abs=1e-6)
