@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
+from bench.server import live_server
+from bench.synthetic import synthetic_document
 from qnetplan.domain import (
     AnalysisParams,
     DemandSpec,
@@ -143,6 +146,8 @@ def main() -> None:
           f"networkx {statistics.median(mf_nx) * 1e3:.1f} ms -> ratio "
           f"{statistics.median(mf_nx) / statistics.median(mf_ours):.1f}x")
 
+    api_route_queries()
+
     params = AnalysisParams(objective=RoutingObjective.WIDEST, k_paths=3)
     demand_ids = sorted(snap.demands)
     for count, required_bps in FULL_ANALYSIS_RUNS:
@@ -161,6 +166,29 @@ def main() -> None:
               "no failure scenarios): "
               f"{t_full:.1f} s; lambda={lam}, satisfied {s.demands_satisfied}/"
               f"{s.demands_total}", flush=True)
+
+def api_route_queries() -> None:
+    """``GET /networks/{id}/routes`` on a live server over a synthetic 1,000-node / 5,000-span
+    network: the first query loads the network and forms its QKD links, later ones reuse the
+    cached routing index."""
+    doc = synthetic_document(N_NODES, N_LINKS)
+    with live_server() as base, httpx.Client(base_url=base, timeout=300) as client:
+        nid = client.post("/api/v1/networks/import-document", json=doc).json()["id"]
+        nodes = client.get(f"/api/v1/networks/{nid}/nodes", params={"limit": 1000}).json()
+        ids = [n["id"] for n in nodes["items"]]
+        rng = random.Random(3)
+        times = []
+        for _ in range(11):
+            s, t = rng.sample(ids, 2)
+            t0 = time.perf_counter()
+            response = client.get(f"/api/v1/networks/{nid}/routes", params={
+                "source": s, "target": t, "objective": "widest", "k": 3})
+            times.append(time.perf_counter() - t0)
+            response.raise_for_status()
+    print(f"API GET routes (widest, k=3, loopback): first {times[0] * 1e3:.0f} ms (loads the "
+          f"network), then median {statistics.median(times[1:]) * 1e3:.0f} ms, max "
+          f"{max(times[1:]) * 1e3:.0f} ms", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -156,3 +156,31 @@ def test_trusted_relay_satellite_is_a_routed_exposed_node(client: TestClient) ->
     # One path through the satellite: its bottleneck is the weaker station's average.
     expected = min(average[nodes["Xinglong"]], average[nodes["Graz"]])
     assert demand["max_flow_bps"] == pytest.approx(expected)
+
+
+def test_routes_follow_every_write_to_the_network_and_its_profiles(client: TestClient) -> None:
+    """Route queries reuse the network's routing index while nothing changes; a write to the
+    network or to an equipment profile it uses must show in the next answer."""
+    profile = client.post(f"{API}/equipment-profiles", json={
+        "name": "route-cache SNSPD", "protocol": "bb84_decoy",
+        "system": {"detector_efficiency": 0.8, "dark_count_probability": 1e-8}}).json()
+    nid = make_network(client, name="cache")["id"]
+    a = make_node(client, nid, "A", lon=16.0)["id"]
+    t = make_node(client, nid, "T", lat=48.5, lon=16.3)["id"]
+    b = make_node(client, nid, "B", lon=16.6)["id"]
+    make_link(client, nid, a, b, length_km=50.0, equipment_profile_id=profile["id"])
+    make_link(client, nid, a, t, key_rate_override_bps=1000.0)
+    tb = make_link(client, nid, t, b, key_rate_override_bps=1000.0)
+
+    def best() -> dict[str, Any]:
+        response = client.get(f"{API}/networks/{nid}/routes",
+                              params={"source": a, "target": b, "k": 2})
+        assert response.status_code == 200, response.text
+        return response.json()["routes"][0]  # type: ignore[no-any-return]
+
+    assert best()["node_ids"] == [a, b] and best()["node_ids"] == [a, b]
+    # the profile now tolerates less loss than the 50 km span has: the direct link is gone
+    client.patch(f"{API}/equipment-profiles/{profile['id']}", json={"max_channel_loss_db": 5.0})
+    assert best()["node_ids"] == [a, t, b] and best()["bottleneck_bps"] == 1000.0
+    client.patch(f"{API}/networks/{nid}/links/{tb['id']}", json={"key_rate_override_bps": 10.0})
+    assert best()["bottleneck_bps"] == 10.0
