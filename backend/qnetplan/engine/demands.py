@@ -15,11 +15,11 @@ solved to optimality over *all* paths (Ford-Fulkerson column generation; Ahuja, 
 whichever way it crosses it. Non-relaying endpoints are split into an "in" copy (arcs arrive)
 and an "out" copy (arcs leave), so no path passes through them.
 
-The masters live in one HiGHS model (``highspy``) kept for the whole allocation: new columns
-are appended and every re-solve starts from the previous optimal basis, so a round costs a few
-simplex iterations instead of a solve from scratch. The pool is seeded with each commodity's
-max-flow decomposition (the paths a demand alone would use), which is where most optimal
-columns come from.
+The masters of 1 and 2 live in one HiGHS model (``highspy``, primal simplex): new columns are
+appended and every stage change keeps the last flow primal feasible, so each re-solve resumes
+from the previous basis. Problem 3 starts a fresh model over the whole pool (from the lambda
+basis it took ~150x more iterations than a cold start). The pool is seeded with the largest
+paths of each commodity's max-flow alone (the caller's ``seed_paths``). See docs/analysis.md.
 
 Progressive filling (Nace et al., "Max-min fairness in multi-commodity flows", Computers & OR
 35 (2008) 557): after each LP of a class, a demand whose fraction row has a positive dual cannot
