@@ -163,12 +163,21 @@ def random_network(seed: int):
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_yen_matches_brute_force(seed, objective):
     snap = random_network(seed)
+    (got,) = assert_yen_matches_brute_force(snap, objective, (6,))
+    check_oracle(snap, got)
+
+
+def assert_yen_matches_brute_force(snap, objective, ks):
+    """k_best_routes between nodes 1 and 2 equals the brute-force ranking for each k."""
     ix = RoutingIndex(build_qkd_graph(snap, fake_rate_model))
     expected = brute_force(ix, 1, 2, objective)
-    got = k_best_routes(ix, 1, 2, objective, 6)
-    assert [(r.node_ids, r.link_ids) for r in got] == [
-        (r.node_ids, r.link_ids) for r in expected[:6]]
-    check_oracle(snap, got)
+    found = []
+    for k in ks:
+        got = k_best_routes(ix, 1, 2, objective, k)
+        assert [(r.node_ids, r.link_ids) for r in got] == [
+            (r.node_ids, r.link_ids) for r in expected[:k]]
+        found.append(got)
+    return found
 
 
 def test_deterministic_and_bad_queries():
@@ -204,13 +213,7 @@ def tied_network(seed: int):
 @pytest.mark.parametrize("seed", range(25))
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_yen_matches_brute_force_with_ties_and_parallel_spans(seed, objective):
-    snap = tied_network(seed)
-    ix = RoutingIndex(build_qkd_graph(snap, fake_rate_model))
-    expected = brute_force(ix, 1, 2, objective)
-    for k in (2, 4, 9):
-        got = k_best_routes(ix, 1, 2, objective, k)
-        assert [(r.node_ids, r.link_ids) for r in got] == [
-            (r.node_ids, r.link_ids) for r in expected[:k]]
+    assert_yen_matches_brute_force(tied_network(seed), objective, (2, 4, 9))
 
 
 @pytest.mark.parametrize("seed", range(15))
