@@ -130,7 +130,7 @@ class PathLP:
         self._t_col: int | None = None  # the current fraction column
         self._t_rows: set[int] = set()
         self._held: dict[int, float] = {}
-        self.rounds = 0  # master solves, for benchmarks
+        self.rounds = 0  # master solves (logged at DEBUG)
         self.h = self._model()
 
     def _model(self) -> _Highs:
@@ -359,16 +359,6 @@ class PathLP:
                 self._augment(x, duals)
         raise RuntimeError("column generation did not converge")  # pragma: no cover
 
-    def _fewest_hops(self) -> npt.NDArray[np.float64]:
-        """Per commodity, the hop count of its fewest-hop route (relays only inside)."""
-        graph = sp.csr_array((np.ones(len(self.p_tail)), (self.p_tail, self.p_head)),
-                             shape=(self.n_pricing, self.n_pricing))
-        sources = sorted({c.source for c in self.commodities})
-        dist = dijkstra(graph, directed=True, indices=sources, unweighted=True)
-        row_of = {s: i for i, s in enumerate(sources)}
-        return np.array([dist[row_of[c.source], self.p_target[c.target]]
-                         for c in self.commodities])
-
     # -- the three problems ----------------------------------------------------------------
 
     def max_concurrent_flow(self, keys: Sequence[int]) -> float:
@@ -416,7 +406,8 @@ class PathLP:
         for k, value in held.items():
             self._hold(k, value)
         # no flow relays less than every demand on its fewest-hop route: reaching that is optimal
-        hops = self._fewest_hops()
+        # (the pool holds each demand's fewest-hop route since ``seed``)
+        hops = {k: min(len(edges) for j, edges in self.columns if j == k) for k in held}
         bound = sum(hops[k] * v / self.scale for k, v in held.items())
         x = self.solve(bound=bound).x
         carried = np.zeros(len(self.commodities))

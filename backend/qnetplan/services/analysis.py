@@ -37,8 +37,9 @@ from qnetplan.errors import FieldProblem, InvalidInputError, NotFoundError
 from qnetplan.services.document import export_document
 from qnetplan.services.rates import PrefetchedRateModel
 from qnetplan.services.satellites import key_volume_of
+from qnetplan.services.topology import get_network
 from qnetplan.services.views import as_utc
-from qnetplan.storage.models import AnalysisRow, EquipmentProfileRow, NetworkRow, utcnow
+from qnetplan.storage.models import AnalysisRow, EquipmentProfileRow, utcnow
 
 NODE_SPEC_FIELDS = ("id", "role", "name", "latitude_deg", "longitude_deg", "altitude_m",
                     "equipment_profile_id", "insertion_loss_db", "bypass", "bypass_loss_db",
@@ -293,9 +294,7 @@ routing_indexes = RoutingIndexCache()
 
 
 def _state_key(session: Session, network_id: int) -> tuple[Any, ...]:
-    network = session.get(NetworkRow, network_id)
-    if network is None:
-        raise NotFoundError(f"Network {network_id} does not exist.")
+    network = get_network(session, network_id)
     profiles = session.execute(select(
         EquipmentProfileRow.id, EquipmentProfileRow.version, EquipmentProfileRow.created_at
     ).order_by(EquipmentProfileRow.id)).all()
